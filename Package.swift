@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+// The customer side (VuptVerifier, vupt-license) depends on libsodium only.
+// The vendor side (VuptIssuer, vupt-issuer) adds SQLite for the issuance ledger.
+import PackageDescription
+
+let package = Package(
+    name: "vupt",
+    products: [
+        .library(name: "VuptVerifier", targets: ["VuptVerifier"]),
+        .library(name: "VuptIssuer", targets: ["VuptIssuer"]),
+        .executable(name: "vupt-license", targets: ["vupt-license"]),
+        .executable(name: "vupt-issuer", targets: ["vupt-issuer"]),
+    ],
+    targets: [
+        // C libraries from Debian packages, each imported by exactly one wrapper target.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "VuptSodium", dependencies: ["CSodium"]),
+        .target(name: "VuptSQLite", dependencies: ["CSQLite"]),
+
+        // Customer side: decoding, signature verification and verification rules.
+        .target(name: "VuptVerifier", dependencies: ["VuptSodium"]),
+        // Production public keys compiled into vupt-license, generated from keys/trusted/.
+        .target(name: "VuptTrustedKeys", dependencies: ["VuptVerifier"]),
+        // Argument parsing, exit codes and error output shared by both executables.
+        .target(name: "VuptCommandLine", dependencies: ["VuptVerifier"]),
+        .executableTarget(
+            name: "vupt-license",
+            dependencies: ["VuptVerifier", "VuptTrustedKeys", "VuptCommandLine"]
+        ),
+
+        // Vendor side: key files, minting and the issuance ledger.
+        .target(name: "VuptIssuer", dependencies: ["VuptVerifier", "VuptSodium", "VuptSQLite"]),
+        .executableTarget(
+            name: "vupt-issuer",
+            dependencies: ["VuptIssuer", "VuptVerifier", "VuptCommandLine"]
+        ),
+
+        .testTarget(
+            name: "VuptVerifierTests",
+            dependencies: ["VuptVerifier", "VuptSodium", "VuptTrustedKeys"]
+        ),
+        .testTarget(
+            name: "VuptIssuerTests",
+            dependencies: ["VuptIssuer", "VuptVerifier", "VuptSodium", "VuptSQLite"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["vupt-issuer", "vupt-license", "VuptVerifier"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

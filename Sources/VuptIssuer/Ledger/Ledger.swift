@@ -1,0 +1,102 @@
+import VuptSQLite
+import VuptSodium
+import VuptVerifier
+
+/// The vendor's append-only issuance ledger in one SQLite file.
+///
+/// Every write is one `BEGIN IMMEDIATE` transaction; a license is signed inside the
+/// transaction that records it, so it exists only if the commit succeeds.
+public final class Ledger {
+    public static let defaultFileName = "vupt-ledger.sqlite"
+    /// How long one attempt waits for another writer's lock.
+    public static let busyTimeoutMilliseconds: Int32 = 5_000
+    /// Write attempts before giving up with `busy`; the documented total wait is their product.
+    public static let writeAttempts = 3
+
+    public let path: String
+    let database: Database
+
+    /// Opens the ledger, creating and migrating it when `readOnly` is false.
+    public init(path: String, readOnly: Bool = false) throws(LedgerError) {
+        self.path = path
+        if readOnly, !FileIO.exists(path) { throw .cannotOpen(path: path, reason: "file not found") }
+        do {
+            database = try Database(path: path, readOnly: readOnly)
+        } catch {
+            throw .cannotOpen(path: path, reason: error.message)
+        }
+        database.setBusyTimeout(milliseconds: Ledger.busyTimeoutMilliseconds)
+        do {
+            try configure(readOnly: readOnly)
+            if !readOnly { try migrate() } else { try checkSchema() }
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as SQLiteError {
+            if error.isNotADatabase { throw .notALedger(path: path, reason: error.message) }
+            if error.isBusy { throw .busy(path: path, waitedMilliseconds: Int(Ledger.busyTimeoutMilliseconds)) }
+            if error.isReadOnly { throw .readOnly(path: path) }
+            throw .sqlite(error)
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    private func configure(readOnly: Bool) throws {
+        if !readOnly {
+            _ = try database.query("PRAGMA journal_mode = WAL")
+        }
+        try database.execute("PRAGMA synchronous = FULL")
+        try database.execute("PRAGMA foreign_keys = ON")
+    }
+
+    private func schemaVersion() throws -> Int {
+        Int(try database.query("PRAGMA user_version").first?.integer(0) ?? 0)
+    }
+
+    private func checkSchema() throws {
+        let version = try schemaVersion()
+        if version > LedgerSchema.latestVersion {
+            throw LedgerError.newerSchema(path: path, found: version, supported: LedgerSchema.latestVersion)
+        }
+        if version == 0 { throw LedgerError.notALedger(path: path, reason: "it has no ledger schema") }
+    }
+
+    private func migrate() throws {
+        let version = try schemaVersion()
+        if version > LedgerSchema.latestVersion {
+            throw LedgerError.newerSchema(path: path, found: version, supported: LedgerSchema.latestVersion)
+        }
+        if version == 0 {
+            let tables = try database.query("SELECT count(*) FROM sqlite_schema").first?.integer(0) ?? 0
+            if tables > 0 { throw LedgerError.notALedger(path: path, reason: "it holds other tables") }
+        }
+        for migration in LedgerSchema.migrations where migration.version > version {
+            try database.transaction {
+                // Another process may have applied it while this one waited for the lock.
+                guard try schemaVersion() < migration.version else { return }
+                try database.execute(migration.sql)
+                try database.run(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.integer(Int64(migration.version)), .text(migration.name), .text(SystemClock.now().rfc3339)])
+                try database.execute("PRAGMA user_version = \(migration.version)")
+            }
+        }
+    }
+
+    /// Runs a write transaction, retrying when another process holds the lock.
+    func write<Result>(_ body: () throws -> Result) throws -> Result {
+        for attempt in 1...Ledger.writeAttempts {
+            do {
+                return try database.transaction(immediate: true, body)
+            } catch let error as SQLiteError where error.isBusy {
+                if attempt == Ledger.writeAttempts { break }
+            } catch let error as SQLiteError where error.isReadOnly {
+                throw LedgerError.readOnly(path: path)
+            } catch let error as SQLiteError {
+                throw LedgerError.sqlite(error)
+            }
+        }
+        throw LedgerError.busy(
+            path: path, waitedMilliseconds: Int(Ledger.busyTimeoutMilliseconds) * Ledger.writeAttempts)
+    }
+}

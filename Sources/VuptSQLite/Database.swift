@@ -1,0 +1,226 @@
+internal import CSQLite
+
+/// An SQLite failure: the result code, SQLite's message and the SQL that failed.
+public struct SQLiteError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The primary result code, for example 5 for SQLITE_BUSY.
+    public let code: Int32
+    public let message: String
+    public let sql: String?
+
+    /// The database stayed locked by another connection past the busy timeout.
+    public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+    /// A constraint or trigger aborted the statement.
+    public var isConstraint: Bool { code == SQLITE_CONSTRAINT }
+    /// The file could not be opened for the requested access.
+    public var isCannotOpen: Bool { code == SQLITE_CANTOPEN }
+    public var isReadOnly: Bool { code == SQLITE_READONLY }
+    /// The file is not an SQLite database, or is damaged.
+    public var isNotADatabase: Bool { code == SQLITE_NOTADB || code == SQLITE_CORRUPT }
+
+    public var description: String {
+        if let sql { return "SQLite error \(code): \(message) (in: \(sql))" }
+        return "SQLite error \(code): \(message)"
+    }
+}
+
+/// A value bound to or read from a statement.
+public enum SQLiteValue: Equatable, Sendable {
+    case null
+    case integer(Int64)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// One SQLite connection. It owns its handle and closes it on deinit.
+///
+/// A connection is used from one thread at a time; the toolkit opens one per process.
+public final class Database {
+    fileprivate let handle: OpaquePointer
+
+    /// Opens or creates the database at `path`.
+    ///
+    /// - Parameters:
+    ///   - readOnly: open without write access, so that a read-only copy can be audited.
+    ///   - create: create the file when it does not exist.
+    public init(path: String, readOnly: Bool = false, create: Bool = true) throws(SQLiteError) {
+        var connection: OpaquePointer?
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        if readOnly {
+            flags |= SQLITE_OPEN_READONLY
+        } else {
+            flags |= SQLITE_OPEN_READWRITE
+            if create { flags |= SQLITE_OPEN_CREATE }
+        }
+        let status = sqlite3_open_v2(path, &connection, flags, nil)
+        guard status == SQLITE_OK, let connection else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let connection { sqlite3_close_v2(connection) }
+            throw SQLiteError(code: status & 0xFF, message: message, sql: nil)
+        }
+        handle = connection
+        sqlite3_extended_result_codes(handle, 0)
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Waits up to `milliseconds` for a lock held by another connection before SQLITE_BUSY.
+    public func setBusyTimeout(milliseconds: Int32) {
+        sqlite3_busy_timeout(handle, milliseconds)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let status = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if status != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(errorMessage)
+            throw SQLiteError(code: status & 0xFF, message: message, sql: sql)
+        }
+    }
+
+    public func prepare(_ sql: String) throws(SQLiteError) -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// Runs a statement with `arguments` and returns every row.
+    public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) -> [Row] {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        var rows: [Row] = []
+        while let row = try statement.step() { rows.append(row) }
+        return rows
+    }
+
+    /// Runs a statement with `arguments` that returns no rows.
+    public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        while try statement.step() != nil {}
+    }
+
+    /// The rowid of the last inserted row.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` in a transaction that commits when it returns and rolls back when it throws.
+    ///
+    /// `immediate` takes the write lock at BEGIN, so that a writer waits for the lock up
+    /// front instead of failing at its first write after reading.
+    public func transaction<Result>(immediate: Bool = true, _ body: () throws -> Result) throws -> Result {
+        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    fileprivate func error(_ status: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: status & 0xFF, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+}
+
+/// A row's columns, by index.
+public struct Row: Sendable {
+    public let values: [SQLiteValue]
+
+    public subscript(index: Int) -> SQLiteValue { values[index] }
+
+    public func integer(_ index: Int) -> Int64? {
+        if case .integer(let value) = values[index] { return value }
+        return nil
+    }
+
+    public func text(_ index: Int) -> String? {
+        if case .text(let value) = values[index] { return value }
+        return nil
+    }
+
+    public func blob(_ index: Int) -> [UInt8]? {
+        switch values[index] {
+        case .blob(let value): return value
+        case .text(let value): return Array(value.utf8)
+        default: return nil
+        }
+    }
+}
+
+/// A prepared statement, finalized on deinit.
+public final class Statement {
+    private let database: Database
+    private let handle: OpaquePointer
+    public let sql: String
+
+    fileprivate init(database: Database, sql: String) throws(SQLiteError) {
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v2(database.handle, sql, -1, &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw database.error(status, sql: sql) }
+        self.database = database
+        self.handle = statement
+        self.sql = sql
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    /// Resets the statement and binds `values` to parameters 1, 2, …
+    public func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        // SQLITE_TRANSIENT: SQLite copies the bytes before the call returns.
+        let transient = unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self)
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .null: status = sqlite3_bind_null(handle, index)
+            case .integer(let number): status = sqlite3_bind_int64(handle, index, number)
+            case .text(let text): status = sqlite3_bind_text(handle, index, text, -1, transient)
+            case .blob(let bytes):
+                status = bytes.withUnsafeBytes { buffer in
+                    sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), transient)
+                }
+            }
+            guard status == SQLITE_OK else { throw database.error(status, sql: sql) }
+        }
+    }
+
+    /// Advances to the next row; nil when the statement is done.
+    public func step() throws(SQLiteError) -> Row? {
+        let status = sqlite3_step(handle)
+        switch status {
+        case SQLITE_ROW:
+            var values: [SQLiteValue] = []
+            for column in 0..<sqlite3_column_count(handle) {
+                switch sqlite3_column_type(handle, column) {
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(handle, column)))
+                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(handle, column))))
+                case SQLITE_BLOB:
+                    let count = Int(sqlite3_column_bytes(handle, column))
+                    if count == 0 {
+                        values.append(.blob([]))
+                    } else {
+                        let pointer = sqlite3_column_blob(handle, column)!
+                        values.append(.blob(Array(UnsafeRawBufferPointer(start: pointer, count: count))))
+                    }
+                case SQLITE_NULL: values.append(.null)
+                default: values.append(.text(String(cString: sqlite3_column_text(handle, column))))
+                }
+            }
+            return Row(values: values)
+        case SQLITE_DONE:
+            sqlite3_reset(handle)
+            return nil
+        default:
+            let error = database.error(status, sql: sql)
+            sqlite3_reset(handle)
+            throw error
+        }
+    }
+}

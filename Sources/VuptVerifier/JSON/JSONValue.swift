@@ -1,0 +1,309 @@
+/// A JSON value as RFC 8259 defines it, with object members kept in their order.
+///
+/// Numbers keep their literal text so that integers outside `Int64` are reported,
+/// never rounded through `Double`.
+public enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([(key: String, value: JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.number(a), .number(b)): return a == b
+        case let (.string(a), .string(b)): return a == b
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: return false
+        }
+    }
+
+    /// The member named `key` of an object, or nil.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    public static func integer(_ value: Int64) -> JSONValue { .number(String(value)) }
+}
+
+/// Errors from the strict JSON parser, with the byte offset where parsing stopped.
+public enum JSONParseError: Error, Equatable, Sendable {
+    case invalidUTF8
+    case unexpectedEnd
+    case unexpectedCharacter(offset: Int)
+    case invalidEscape(offset: Int)
+    case invalidNumber(offset: Int)
+    case controlCharacterInString(offset: Int)
+    case duplicateKey(String)
+    case tooDeep(maximum: Int)
+    case trailingData(offset: Int)
+}
+
+extension JSONValue {
+    /// Parses exactly one JSON value from UTF-8 bytes.
+    ///
+    /// The parser is stricter than `JSONDecoder`: a repeated member name in any object is an
+    /// error, because two readers could otherwise disagree about which value a signature covers.
+    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 16) throws(JSONParseError) -> JSONValue {
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidUTF8 }
+        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 1)
+        parser.skipWhitespace()
+        guard parser.offset == bytes.count else { throw .trailingData(offset: parser.offset) }
+        return value
+    }
+
+    /// Serializes compactly, members in their stored order, with the escapes RFC 8259 requires.
+    public func serialized() -> [UInt8] {
+        var output: [UInt8] = []
+        write(to: &output)
+        return output
+    }
+
+    private func write(to output: inout [UInt8]) {
+        switch self {
+        case .null: output += Array("null".utf8)
+        case .bool(let value): output += Array((value ? "true" : "false").utf8)
+        case .number(let literal): output += Array(literal.utf8)
+        case .string(let text): JSONValue.writeString(text, to: &output)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                element.write(to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let members):
+            output.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(member.key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                member.value.write(to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeString(_ text: String, to output: inout [UInt8]) {
+        let hexDigits = Array("0123456789abcdef".utf8)
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x00..<0x20:
+                output += Array("\\u00".utf8)
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}
+
+private struct JSONParser {
+    let bytes: [UInt8]
+    let maximumDepth: Int
+    var offset = 0
+
+    init(bytes: [UInt8], maximumDepth: Int) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
+
+    mutating func skipWhitespace() {
+        while offset < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[offset]) { offset += 1 }
+    }
+
+    func peek() throws(JSONParseError) -> UInt8 {
+        guard offset < bytes.count else { throw .unexpectedEnd }
+        return bytes[offset]
+    }
+
+    mutating func expectLiteral(_ literal: String) throws(JSONParseError) {
+        for byte in literal.utf8 {
+            guard offset < bytes.count else { throw .unexpectedEnd }
+            guard bytes[offset] == byte else { throw .unexpectedCharacter(offset: offset) }
+            offset += 1
+        }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        switch try peek() {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw .unexpectedCharacter(offset: offset)
+        }
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maximumDepth else { throw .tooDeep(maximum: maximumDepth) }
+        offset += 1
+        var members: [(key: String, value: JSONValue)] = []
+        var seen = Set<String>()
+        skipWhitespace()
+        if try peek() == UInt8(ascii: "}") {
+            offset += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedCharacter(offset: offset) }
+            let key = try parseString()
+            guard seen.insert(key).inserted else { throw .duplicateKey(key) }
+            skipWhitespace()
+            guard try peek() == UInt8(ascii: ":") else { throw .unexpectedCharacter(offset: offset) }
+            offset += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth + 1)
+            members.append((key, value))
+            skipWhitespace()
+            let next = try peek()
+            offset += 1
+            if next == UInt8(ascii: "}") { return .object(members) }
+            guard next == UInt8(ascii: ",") else { throw .unexpectedCharacter(offset: offset - 1) }
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maximumDepth else { throw .tooDeep(maximum: maximumDepth) }
+        offset += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if try peek() == UInt8(ascii: "]") {
+            offset += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth + 1))
+            skipWhitespace()
+            let next = try peek()
+            offset += 1
+            if next == UInt8(ascii: "]") { return .array(elements) }
+            guard next == UInt8(ascii: ",") else { throw .unexpectedCharacter(offset: offset - 1) }
+        }
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = offset
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+        guard offset < bytes.count, isDigit(bytes[offset]) else { throw .invalidNumber(offset: start) }
+        if bytes[offset] == UInt8(ascii: "0") {
+            offset += 1
+        } else {
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+            offset += 1
+            guard offset < bytes.count, isDigit(bytes[offset]) else { throw .invalidNumber(offset: start) }
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+            offset += 1
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                offset += 1
+            }
+            guard offset < bytes.count, isDigit(bytes[offset]) else { throw .invalidNumber(offset: start) }
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        return .number(String(decoding: bytes[start..<offset], as: UTF8.self))
+    }
+
+    mutating func parseHexQuad() throws(JSONParseError) -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw .unexpectedEnd }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[offset]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw .invalidEscape(offset: offset)
+            }
+            value = value << 4 | digit
+            offset += 1
+        }
+        return value
+    }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        offset += 1
+        var scalars = String.UnicodeScalarView()
+        var literalStart = offset
+        func flushLiteral(_ end: Int, into scalars: inout String.UnicodeScalarView) {
+            if end > literalStart {
+                scalars.append(contentsOf: String(decoding: bytes[literalStart..<end], as: UTF8.self).unicodeScalars)
+            }
+        }
+        while true {
+            guard offset < bytes.count else { throw .unexpectedEnd }
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                flushLiteral(offset, into: &scalars)
+                offset += 1
+                return String(scalars)
+            }
+            if byte < 0x20 { throw .controlCharacterInString(offset: offset) }
+            if byte != UInt8(ascii: "\\") {
+                offset += 1
+                continue
+            }
+            flushLiteral(offset, into: &scalars)
+            let escapeOffset = offset
+            offset += 1
+            guard offset < bytes.count else { throw .unexpectedEnd }
+            let escape = bytes[offset]
+            offset += 1
+            switch escape {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                let unit = try parseHexQuad()
+                var scalarValue = unit
+                if (0xD800..<0xDC00).contains(unit) {
+                    // A high surrogate must be followed by an escaped low surrogate.
+                    guard offset + 2 <= bytes.count, bytes[offset] == UInt8(ascii: "\\"),
+                        bytes[offset + 1] == UInt8(ascii: "u")
+                    else { throw .invalidEscape(offset: escapeOffset) }
+                    offset += 2
+                    let low = try parseHexQuad()
+                    guard (0xDC00..<0xE000).contains(low) else { throw .invalidEscape(offset: escapeOffset) }
+                    scalarValue = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(unit) {
+                    throw .invalidEscape(offset: escapeOffset)
+                }
+                guard let scalar = Unicode.Scalar(scalarValue) else { throw .invalidEscape(offset: escapeOffset) }
+                scalars.append(scalar)
+            default:
+                throw .invalidEscape(offset: escapeOffset)
+            }
+            literalStart = offset
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import VuptSodium
+
+/// A license whose signature verified with a trusted key and whose claims decoded.
+public struct VerifiedLicense: Sendable {
+    /// The token exactly as verified, without white space.
+    public let token: String
+    public let claims: LicenseClaims
+    public let key: TrustedKey
+
+    init(token: String, claims: LicenseClaims, key: TrustedKey) {
+        self.token = token
+        self.claims = claims
+        self.key = key
+    }
+}
+
+/// Signature verification for every kind of PASETO artifact, before any claim is read.
+public enum ArtifactVerifier {
+    /// Footers are small JSON objects; anything larger is rejected unparsed.
+    public static let maximumFooterLength = 1024
+    /// Tokens longer than this are rejected before decoding.
+    public static let maximumTokenLength = 64 * 1024
+
+    /// Verifies `token` as an artifact of `kind` and returns the signed payload and the key.
+    ///
+    /// The footer is read before the signature check, because it names the key. Its
+    /// `typ` only picks a clearer error message. The domain tag that is verified always
+    /// comes from `kind`, never from the token.
+    public static func verify(
+        token: String, kind: ArtifactKind, trustedKeys: TrustedKeySet
+    ) throws(ArtifactError) -> (payload: [UInt8], key: TrustedKey) {
+        guard token.utf8.count <= maximumTokenLength else {
+            throw .tooLarge(size: token.utf8.count, limit: maximumTokenLength)
+        }
+        let unverified: PASETOv4Public.UnverifiedToken
+        do {
+            unverified = try PASETOv4Public.parse(token)
+        } catch {
+            switch error {
+            case .unsupportedHeader(let header): throw .unsupportedTokenHeader(header)
+            case .invalidEncoding(let part): throw .invalidEncoding("the token's \(part) is not base64url")
+            case .malformed(let detail): throw .malformed(detail)
+            case .signatureInvalid: throw .signatureInvalid(keyID: "")
+            }
+        }
+
+        let footer = try Footer(unverified.footer)
+        if let typ = footer.type, typ != kind.domainTag {
+            if let other = ArtifactKind.matching(tagPrefixOf: typ), other != kind {
+                throw .wrongKind(expected: kind, found: other.displayName)
+            }
+            if ArtifactKind.matching(tagPrefixOf: typ) == kind {
+                throw .unsupportedVersion(found: typ, supported: kind.domainTag)
+            }
+            throw .wrongKind(expected: kind, found: "'\(typ)'")
+        }
+        guard let key = trustedKeys.key(forID: footer.keyID) else { throw .unknownKey(keyID: footer.keyID) }
+
+        do {
+            let payload = try PASETOv4Public.verify(
+                unverified, publicKey: key.publicKey, implicitAssertion: Array(kind.domainTag.utf8))
+            return (payload, key)
+        } catch {
+            throw .signatureInvalid(keyID: key.keyID)
+        }
+    }
+
+    /// Verifies a license token and decodes its claims.
+    public static func verifyLicense(token: String, trustedKeys: TrustedKeySet) throws(ArtifactError) -> VerifiedLicense {
+        let (payload, key) = try verify(token: token, kind: .license, trustedKeys: trustedKeys)
+        let claims = try LicenseClaims(payloadJSON: payload)
+        return VerifiedLicense(token: token, claims: claims, key: key)
+    }
+
+    /// Finds the license block in a file's bytes, verifies it and decodes its claims.
+    ///
+    /// A file whose only block is of another kind is reported as the wrong kind.
+    public static func verifyLicenseFile(_ bytes: [UInt8], trustedKeys: TrustedKeySet) throws(ArtifactError) -> VerifiedLicense {
+        let blocks = try ArmoredFile.blocks(in: bytes)
+        guard let block = blocks.first(where: { $0.kind == .license }) else {
+            throw .wrongKind(expected: .license, found: blocks[0].label)
+        }
+        return try verifyLicense(token: block.token, trustedKeys: trustedKeys)
+    }
+}
+
+/// The unauthenticated footer: `{"kid": "k4.pid.…", "typ": "vupt:license:v1"}`.
+struct Footer {
+    let keyID: String
+    let type: String?
+
+    init(_ bytes: [UInt8]) throws(ArtifactError) {
+        guard !bytes.isEmpty else { throw .missingKeyID }
+        guard bytes.count <= ArtifactVerifier.maximumFooterLength else {
+            throw .malformed("the footer is \(bytes.count) bytes, over \(ArtifactVerifier.maximumFooterLength)")
+        }
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes, maximumDepth: 2)
+        } catch .duplicateKey(let name) {
+            throw .duplicateKey(name)
+        } catch {
+            throw .invalidEncoding("the footer is not a JSON object")
+        }
+        guard case .object = json else { throw .invalidEncoding("the footer is not a JSON object") }
+        guard case .string(let keyID)? = json["kid"] else { throw .missingKeyID }
+        guard keyID.hasPrefix("k4.pid.") else {
+            throw .malformed("the footer's kid '\(keyID.prefix(40))' is not a k4.pid key id")
+        }
+        self.keyID = keyID
+        switch json["typ"] {
+        case nil: type = nil
+        case .string(let text)?: type = text
+        default: throw .malformed("the footer's typ is not a string")
+        }
+    }
+}

@@ -1,0 +1,5 @@
+import VuptCommandLine
+
+ErrorText.run(program: "vupt-issuer") {
+    try IssuerTool.main(commandLineArguments)
+}

@@ -1,0 +1,35 @@
+import VuptCommandLine
+import VuptVerifier
+
+/// `vupt-license`: the customer-side tool.
+enum LicenseTool {
+    static let help = """
+        vupt-license: verify Vupt licenses offline
+
+        Usage: vupt-license <command> [options]
+
+        Commands:
+          verify FILE   Verify a license file and show its verdict
+
+        Run 'vupt-license <command> --help' for a command's options.
+        Exit codes: 0 valid, 1 not valid at this time, 2 artifact rejected, 64 usage error,
+        66 input missing, 73 cannot create output, 74 I/O error, 77 permission denied.
+        """
+
+    static func main(_ arguments: [String]) throws -> Int32 {
+        guard let command = arguments.first else {
+            Console.error(help)
+            return ExitCode.usage
+        }
+        let rest = Array(arguments.dropFirst())
+        switch command {
+        case "--help", "-h", "help":
+            Console.out(help)
+            return ExitCode.success
+        case "verify":
+            return try VerifyCommand(rest).run()
+        default:
+            throw CommandError.usage("unknown command '\(command)'; run 'vupt-license --help' for the commands")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import VuptCommandLine
+import VuptTrustedKeys
+import VuptVerifier
+
+/// `vupt-license verify FILE`.
+struct VerifyCommand {
+    static let name = "vupt-license verify"
+    static let help = """
+        Usage: vupt-license verify FILE [options]
+
+        Verify a license file offline: signature, trusted key, validity window.
+
+        Options:
+          --trust DIR          Also trust every k4.public key file (*.pub) in DIR
+          --public-key FILE    Also trust the k4.public key in FILE
+          --at TIME            Evaluate at TIME instead of now (RFC 3339, e.g.
+                               2027-01-31T12:00:00Z, or a date such as 2027-01-31);
+                               the rollback state is neither read nor written
+          --clock-skew SECONDS Tolerance for a host clock behind the license's
+                               nbf or iat (default 300, at most 86400)
+          --warn-days DAYS     Report 'expiring' this many days before expiry
+                               (default 30)
+          --store DIR          Store holding the rollback state (default:
+                               $VUPT_LICENSE_STORE, /var/lib/vupt/license as root,
+                               else ~/.local/share/vupt/license)
+          --json               Print the result as a JSON object
+          -h, --help           Show this help
+
+        Exit codes: 0 valid, expiring or in grace; 1 not valid at this time;
+        2 file rejected (malformed, signature invalid, unknown key, ...); 64 usage;
+        66 file missing.
+        """
+    static let options: [OptionSpec] = [
+        .value("trust", "DIR", repeatable: true), .value("public-key", "FILE", repeatable: true),
+        .value("at", "TIME"), .value("clock-skew", "SECONDS"), .value("warn-days", "DAYS"),
+        .value("store", "DIR"), .flag("json"),
+    ]
+
+    let arguments: ParsedArguments
+
+    init(_ rawArguments: [String]) throws(CommandError) {
+        arguments = try ParsedArguments(rawArguments, options: Self.options, command: Self.name)
+    }
+
+    func run() throws -> Int32 {
+        if arguments.helpRequested {
+            Console.out(Self.help)
+            return ExitCode.success
+        }
+        try arguments.requirePositionals(["FILE"], command: Self.name)
+        let path = arguments.positionals[0]
+        let trustedKeys = try KeyOptions.trustedKeys(arguments)
+        let options = try VerificationSettings.options(arguments)
+        let time = try VerificationSettings.time(arguments)
+        let store = LicenseStoreLocation.resolve(explicit: arguments.value("store"))
+
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path, limit: ArmoredFile.maximumFileSize)
+        } catch .tooLarge {
+            throw CommandError(
+                "\(path): \(ArtifactError.tooLarge(size: ArmoredFile.maximumFileSize + 1, limit: ArmoredFile.maximumFileSize))",
+                exitCode: ExitCode.rejected)
+        } catch {
+            throw ErrorText.commandError(for: error)
+        }
+
+        let stateFile: String? =
+            if case .hostClock = time { LicenseStoreLocation.stateFile(in: store) } else { nil }
+        let verdict = LicenseVerifier.verify(
+            licenseBytes: bytes, trustedKeys: trustedKeys, options: options, time: time, stateFile: stateFile)
+        return VerdictReport.print(verdict, path: path, json: arguments.flag("json"))
+    }
+}
+
+/// Options shared by the commands that check artifacts.
+enum KeyOptions {
+    /// The compiled-in keys plus any given with `--trust` and `--public-key`.
+    static func trustedKeys(_ arguments: ParsedArguments) throws(CommandError) -> TrustedKeySet {
+        var keys = TrustedKeySet(CompiledInKeys.trustedKeys())
+        for directory in arguments.allValues("trust") {
+            for key in try ErrorText.readTrustedKeys(directory: directory) { keys.add(key) }
+        }
+        for file in arguments.allValues("public-key") {
+            keys.add(try ErrorText.readTrustedKey(path: file))
+        }
+        guard !keys.isEmpty else {
+            throw CommandError.usage(
+                "no trusted key: this build has no compiled-in vendor key; "
+                    + "pass --public-key FILE or --trust DIR with the vendor's k4.public key")
+        }
+        return keys
+    }
+}
+
+enum VerificationSettings {
+    static func options(_ arguments: ParsedArguments) throws(CommandError) -> VerificationOptions {
+        let skew = try arguments.integer("clock-skew", in: 0...VerificationOptions.maximumClockSkew)
+        let warnDays = try arguments.integer("warn-days", in: 0...366)
+        do {
+            return try VerificationOptions(
+                clockSkew: skew ?? VerificationOptions.defaultClockSkew,
+                expiryWarningWindow: warnDays.map { $0 * 86_400 } ?? VerificationOptions.defaultExpiryWarningWindow)
+        } catch {
+            throw .usage("\(error)")
+        }
+    }
+
+    static func time(_ arguments: ParsedArguments) throws(CommandError) -> VerificationTime {
+        guard let text = arguments.value("at") else { return .system }
+        guard let instant = Timestamp(commandLine: text) else {
+            throw .usage("invalid --at '\(text)': expected RFC 3339 such as 2027-01-31T12:00:00Z, or a date such as 2027-01-31")
+        }
+        return .fixed(instant)
+    }
+}

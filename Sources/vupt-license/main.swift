@@ -1,0 +1,5 @@
+import VuptCommandLine
+
+ErrorText.run(program: "vupt-license") {
+    try LicenseTool.main(commandLineArguments)
+}
