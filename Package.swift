@@ -43,17 +43,20 @@ let package = Package(
             dependencies: ["VuptIssuer", "VuptVerifier", "VuptCommandLine"]
         ),
 
+        // Test-only helpers: the ../shared reference folder, temporary folders, and
+        // running the built executables.
+        .target(name: "VuptTestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "VuptVerifierTests",
-            dependencies: ["VuptVerifier", "VuptSodium", "VuptTrustedKeys"]
+            dependencies: ["VuptVerifier", "VuptSodium", "VuptTrustedKeys", "VuptTestSupport"]
         ),
         .testTarget(
             name: "VuptIssuerTests",
-            dependencies: ["VuptIssuer", "VuptVerifier", "VuptSodium", "VuptSQLite"]
+            dependencies: ["VuptIssuer", "VuptVerifier", "VuptSodium", "VuptSQLite", "VuptTestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["vupt-issuer", "vupt-license", "VuptVerifier"]
+            dependencies: ["vupt-issuer", "vupt-license", "VuptVerifier", "VuptTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
