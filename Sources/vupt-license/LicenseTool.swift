@@ -9,7 +9,9 @@ enum LicenseTool {
         Usage: vupt-license <command> [options]
 
         Commands:
-          verify FILE   Verify a license file and show its verdict
+          verify [FILE]   Verify a license file, or the installed license
+          import PATH...  Install license files and revocation lists (files or folders)
+          status          Show installed licenses, pending renewals and the store
 
         Run 'vupt-license <command> --help' for a command's options.
         Exit codes: 0 valid, 1 not valid at this time, 2 artifact rejected, 64 usage error,
@@ -28,6 +30,10 @@ enum LicenseTool {
             return ExitCode.success
         case "verify":
             return try VerifyCommand(rest).run()
+        case "import":
+            return try ImportCommand(rest).run()
+        case "status":
+            return try StatusCommand(rest).run()
         default:
             throw CommandError.usage("unknown command '\(command)'; run 'vupt-license --help' for the commands")
         }

@@ -6,9 +6,11 @@ import VuptVerifier
 struct VerifyCommand {
     static let name = "vupt-license verify"
     static let help = """
-        Usage: vupt-license verify FILE [options]
+        Usage: vupt-license verify [FILE] [options]
 
-        Verify a license file offline: signature, trusted key, validity window.
+        Verify a license file offline: signature, trusted key, validity window,
+        and the store's revocation list. Without FILE, verify the installed active
+        license, as the Vupt application does at start-up.
 
         Options:
           --trust DIR          Also trust every k4.public key file (*.pub) in DIR
@@ -47,12 +49,15 @@ struct VerifyCommand {
             Console.out(Self.help)
             return ExitCode.success
         }
+        let trustedKeys = try KeyOptions.trustedKeys(arguments)
+        var options = try VerificationSettings.options(arguments)
+        let time = try VerificationSettings.time(arguments)
+        let store = LicenseStore(path: LicenseStoreLocation.resolve(explicit: arguments.value("store")))
+        if arguments.positionals.isEmpty {
+            return try verifyInstalled(store: store, trustedKeys: trustedKeys, options: options, time: time)
+        }
         try arguments.requirePositionals(["FILE"], command: Self.name)
         let path = arguments.positionals[0]
-        let trustedKeys = try KeyOptions.trustedKeys(arguments)
-        let options = try VerificationSettings.options(arguments)
-        let time = try VerificationSettings.time(arguments)
-        let store = LicenseStoreLocation.resolve(explicit: arguments.value("store"))
 
         let bytes: [UInt8]
         do {
@@ -65,11 +70,44 @@ struct VerifyCommand {
             throw ErrorText.commandError(for: error)
         }
 
-        let stateFile: String? =
-            if case .hostClock = time { LicenseStoreLocation.stateFile(in: store) } else { nil }
-        let verdict = LicenseVerifier.verify(
-            licenseBytes: bytes, trustedKeys: trustedKeys, options: options, time: time, stateFile: stateFile)
+        // The store's revocation list and newer installed licenses apply to any file.
+        let installed = store.contents(trustedKeys: trustedKeys)
+        if let list = installed.revocationList { options.revokedSerials = list.list.reasonsBySerial }
+        var clock = CheckClock(time: time, stateFile: store.stateFile, clockSkew: options.clockSkew)
+        let roles = LicenseStore.roles(of: installed.licenses, clock: clock)
+        let verdict: LicenseVerdict
+        do {
+            let license = try LicenseVerifier.verifiedLicense(from: bytes, trustedKeys: trustedKeys)
+            if let newer = roles.first(where: {
+                $0.role == .active && $0.license.claims.subscriptionID == license.claims.subscriptionID
+                    && $0.license.claims.sequence > license.claims.sequence
+            }) {
+                options.supersededSerials[license.claims.serial] = newer.license.claims.serial
+            }
+            clock.noteVerified(issuedAt: license.claims.issuedAt)
+            clock.save()
+            verdict = LicenseVerifier.evaluate(license, clock: clock, options: options)
+        } catch {
+            clock.save()
+            verdict = LicenseVerifier.invalidVerdict(error, clock: clock)
+        }
         return VerdictReport.print(verdict, path: path, json: arguments.flag("json"))
+    }
+
+    private func verifyInstalled(
+        store: LicenseStore, trustedKeys: TrustedKeySet, options: VerificationOptions, time: VerificationTime
+    ) throws -> Int32 {
+        var clock = CheckClock(time: time, stateFile: store.stateFile, clockSkew: options.clockSkew)
+        let report = store.check(trustedKeys: trustedKeys, options: options, clock: &clock)
+        guard let verdict = report.primary else {
+            if let pending = report.entries.first(where: { $0.role == .pending }) {
+                return VerdictReport.print(pending.verdict, path: store.path, json: arguments.flag("json"))
+            }
+            throw CommandError(
+                "no license installed in \(store.path); import one with 'vupt-license import FILE'",
+                exitCode: ExitCode.inputMissing)
+        }
+        return VerdictReport.print(verdict, path: store.path, json: arguments.flag("json"))
     }
 }
 

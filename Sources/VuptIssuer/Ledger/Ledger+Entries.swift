@@ -8,6 +8,7 @@ public enum LedgerEntryKind: String, Sendable, CaseIterable {
     case licenseMinted = "license-minted"
     case licenseRenewed = "license-renewed"
     case licenseRevoked = "license-revoked"
+    case revocationListIssued = "revocation-list-issued"
 }
 
 /// One entry as stored.
@@ -65,6 +66,7 @@ extension Ledger {
             """,
             [.integer(index), .text(kind.rawValue), .text(recordedAt.rfc3339), .text(operatorName), .blob(bytes),
              .blob(entry.leafHash)])
+        try storeCompletedNodes(afterLeaf: index)
         return entry
     }
 

@@ -35,7 +35,7 @@ extension Ledger {
             throw MintError.timeOutOfRange(time)
         }
 
-        return try write {
+        return try write(key: key, now: now) {
             try registerKeyIfNeeded(key.publicKey, recordedAt: now, operatorName: operatorName)
             let serialNumber =
                 (try database.query("SELECT max(serial_number) FROM licenses").first?.integer(0) ?? 0) + 1

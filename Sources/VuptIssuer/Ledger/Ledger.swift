@@ -75,6 +75,10 @@ public final class Ledger {
                 // Another process may have applied it while this one waited for the lock.
                 guard try schemaVersion() < migration.version else { return }
                 try database.execute(migration.sql)
+                if migration.version == 1 {
+                    try database.run(
+                        "INSERT INTO ledger_info (name, value) VALUES ('origin', ?)", [.text(try Ledger.newOrigin())])
+                }
                 try database.run(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     [.integer(Int64(migration.version)), .text(migration.name), .text(SystemClock.now().rfc3339)])
@@ -83,11 +87,30 @@ public final class Ledger {
         }
     }
 
-    /// Runs a write transaction, retrying when another process holds the lock.
-    func write<Result>(_ body: () throws -> Result) throws -> Result {
+    /// The origin line of this ledger's checkpoints and the key name they are signed
+    /// under: `vupt-ledger/` and 16 random hex digits chosen when the ledger is created,
+    /// or `VUPT_LEDGER_ORIGIN` at that moment.
+    static func newOrigin() throws -> String {
+        if let origin = FileIO.environment("VUPT_LEDGER_ORIGIN"), !origin.isEmpty,
+            !origin.contains(where: { $0 == " " || $0 == "+" || $0 == "\n" })
+        {
+            return origin
+        }
+        let digits = Array("0123456789abcdef")
+        return "vupt-ledger/" + String(try Sodium.randomBytes(count: 8).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+    }
+
+    /// Runs a write transaction, retrying when another process holds the lock. Before
+    /// the commit it extends the Merkle tree and stores a checkpoint signed with `key`,
+    /// so every committed state of the ledger has a signed tree head.
+    func write<Result>(key: Ed25519.SecretKey, now: Timestamp, _ body: () throws -> Result) throws -> Result {
         for attempt in 1...Ledger.writeAttempts {
             do {
-                return try database.transaction(immediate: true, body)
+                return try database.transaction(immediate: true) {
+                    let result = try body()
+                    try storeCheckpoint(key: key, now: now)
+                    return result
+                }
             } catch let error as SQLiteError where error.isBusy {
                 if attempt == Ledger.writeAttempts { break }
             } catch let error as SQLiteError where error.isReadOnly {

@@ -220,3 +220,10 @@ extension FileIO {
         isDirectory(path) && access(path, W_OK | X_OK) == 0
     }
 }
+
+extension FileIO {
+    public static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+}

@@ -17,68 +17,41 @@ public enum LicenseVerifier {
         time: VerificationTime = .system,
         stateFile: String? = nil
     ) -> LicenseVerdict {
-        let hostTime: Timestamp?
-        var instant: Timestamp
-        switch time {
-        case .hostClock(let now):
-            hostTime = now()
-            instant = hostTime!
-        case .fixed(let fixed):
-            hostTime = nil
-            instant = fixed
-        }
-
-        var warnings: [String] = []
-        var rollback: ClockRollback?
-        var state: RollbackState?
-        let usesState = hostTime != nil && stateFile != nil
-        if usesState, let stateFile {
-            switch RollbackState.load(from: stateFile) {
-            case .missing:
-                break
-            case .loaded(let loaded):
-                state = loaded
-            case .corrupt(let aside):
-                warnings.append(
-                    "rollback state \(stateFile) was unreadable; "
-                        + (aside.map { "it was moved to \($0) and " } ?? "") + "a fresh state starts")
-            }
-        }
-        if let state, instant.seconds(since: state.lastTrustedTime) < -options.clockSkew {
-            rollback = ClockRollback(hostTime: instant, trustedTime: state.lastTrustedTime)
-            instant = state.lastTrustedTime
-        }
-
-        let license: VerifiedLicense
+        var clock = CheckClock(time: time, stateFile: stateFile, clockSkew: options.clockSkew)
+        let verdict: LicenseVerdict
         do {
-            license = try verifiedLicense(from: licenseBytes, trustedKeys: trustedKeys)
+            let license = try verifiedLicense(from: licenseBytes, trustedKeys: trustedKeys)
+            clock.noteVerified(issuedAt: license.claims.issuedAt)
+            clock.save()
+            verdict = evaluate(license, clock: clock, options: options)
         } catch {
-            if usesState, let stateFile, let hostTime {
-                saveState(max(state?.lastTrustedTime ?? hostTime, hostTime), to: stateFile, warnings: &warnings)
-            }
-            return LicenseVerdict(
-                status: .invalid, reason: error.description, license: nil, error: error, evaluatedAt: instant,
-                hostTime: hostTime, clockRollback: rollback, graceEnds: nil, daysRemaining: nil, warnings: warnings)
+            clock.save()
+            verdict = invalidVerdict(error, clock: clock)
         }
+        return verdict
+    }
 
-        // The vendor signed the license at iat, so a host clock further behind than the
-        // skew tolerance is wrong, and iat is the earliest instant that can be true.
-        if hostTime != nil, instant.seconds(since: license.claims.issuedAt) < -options.clockSkew {
-            rollback = ClockRollback(hostTime: rollback?.hostTime ?? instant, trustedTime: license.claims.issuedAt)
-            instant = license.claims.issuedAt
+    /// The verdict for an artifact that was rejected before any time rule applied.
+    public static func invalidVerdict(_ error: ArtifactError, clock: CheckClock) -> LicenseVerdict {
+        var warnings = clock.warnings
+        if let rollback = clock.stateRollback {
+            warnings.append(CheckClock.rollbackWarning(rollback, instant: clock.baseInstant))
         }
-        if let rollback {
-            warnings.append(
-                "clock rollback: the host clock reads \(rollback.hostTime.rfc3339), earlier than the trusted time "
-                    + "\(rollback.trustedTime.rfc3339); the check used \(instant.rfc3339)")
-        }
-        if usesState, let stateFile, let hostTime {
-            let highest = max(state?.lastTrustedTime ?? hostTime, hostTime, license.claims.issuedAt)
-            saveState(highest, to: stateFile, warnings: &warnings)
-        }
+        return LicenseVerdict(
+            status: .invalid, reason: error.description, license: nil, error: error, evaluatedAt: clock.baseInstant,
+            hostTime: clock.hostTime, clockRollback: clock.stateRollback, graceEnds: nil, daysRemaining: nil,
+            warnings: warnings)
+    }
 
+    /// Applies the verdict rules at the check's instant for this license.
+    public static func evaluate(
+        _ license: VerifiedLicense, clock: CheckClock, options: VerificationOptions
+    ) -> LicenseVerdict {
+        let (instant, rollback) = clock.instant(forIssuedAt: license.claims.issuedAt)
+        var warnings = clock.warnings
+        if let rollback { warnings.append(CheckClock.rollbackWarning(rollback, instant: instant)) }
         return evaluate(
-            license, at: instant, hostTime: hostTime, options: options, rollback: rollback, warnings: warnings)
+            license, at: instant, hostTime: clock.hostTime, options: options, rollback: rollback, warnings: warnings)
     }
 
     /// Applies the verdict rules to a verified license at a fixed instant. It reads no
@@ -140,7 +113,7 @@ public enum LicenseVerifier {
     }
 
     /// Accepts an armored file or a bare token.
-    static func verifiedLicense(from bytes: [UInt8], trustedKeys: TrustedKeySet) throws(ArtifactError) -> VerifiedLicense {
+    public static func verifiedLicense(from bytes: [UInt8], trustedKeys: TrustedKeySet) throws(ArtifactError) -> VerifiedLicense {
         let text = try ArmoredFile.decodeText(bytes)
         let bare = Substring(text).trimmingWhitespaceAndNewlines()
         if bare.hasPrefix("v4.") || bare.hasPrefix("v1.") || bare.hasPrefix("v2.") || bare.hasPrefix("v3."),
@@ -149,13 +122,5 @@ public enum LicenseVerifier {
             return try ArtifactVerifier.verifyLicense(token: String(bare), trustedKeys: trustedKeys)
         }
         return try ArtifactVerifier.verifyLicenseFile(bytes, trustedKeys: trustedKeys)
-    }
-
-    private static func saveState(_ time: Timestamp, to path: String, warnings: inout [String]) {
-        do {
-            try RollbackState(lastTrustedTime: time).save(to: path)
-        } catch {
-            warnings.append("rollback state not saved: \(error)")
-        }
     }
 }

@@ -1,0 +1,221 @@
+/// The result of importing one artifact, or of reading one file that held none.
+public struct ImportResult: Sendable {
+    public enum Outcome: String, Sendable {
+        case accepted
+        /// Installed, to become active when its term starts.
+        case pending
+        case alreadyInstalled = "already-installed"
+        /// Verified, but not installable now: older, expired, revoked or for another host.
+        case refused
+        /// Not a usable artifact: unreadable, malformed, bad signature, unknown key.
+        case rejected
+    }
+
+    /// The file, with `#N` appended when it held several artifacts.
+    public let source: String
+    public let kind: ArtifactKind?
+    public let serial: String?
+    public let outcome: Outcome
+    public let message: String
+}
+
+extension LicenseStore {
+    /// Folders are scanned this many levels deep for artifact files, and no deeper.
+    public static let maximumScanDepth = 4
+    /// File extensions picked up when scanning a folder. Files named explicitly are read
+    /// whatever their extension.
+    public static let artifactExtensions = [".lic", ".rvl"]
+
+    /// Expands paths: files stay as given, folders are scanned for artifact files,
+    /// sorted, without following symbolic links or entering hidden folders.
+    public static func artifactFiles(in paths: [String]) -> [(path: String, error: FileError?)] {
+        var files: [(path: String, error: FileError?)] = []
+        for path in paths {
+            if FileIO.isDirectory(path) {
+                scan(path, depth: 1, into: &files)
+            } else if FileIO.exists(path) {
+                files.append((path, nil))
+            } else {
+                files.append((path, .notFound(path: path)))
+            }
+        }
+        return files
+    }
+
+    private static func scan(_ directory: String, depth: Int, into files: inout [(path: String, error: FileError?)]) {
+        let names: [String]
+        do {
+            names = try FileIO.listDirectory(directory)
+        } catch {
+            files.append((directory, error))
+            return
+        }
+        for name in names where !name.hasPrefix(".") {
+            let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            if FileIO.isSymbolicLink(child) { continue }
+            if FileIO.isDirectory(child) {
+                if depth < maximumScanDepth { scan(child, depth: depth + 1, into: &files) }
+            } else if artifactExtensions.contains(where: { name.lowercased().hasSuffix($0) }) {
+                files.append((child, nil))
+            }
+        }
+    }
+
+    /// Imports every artifact in `paths` at one instant. Each accepted artifact is
+    /// written atomically; a failure on one file changes nothing for the others.
+    public func importArtifacts(
+        from paths: [String], trustedKeys: TrustedKeySet, options: VerificationOptions, clock: inout CheckClock
+    ) throws -> [ImportResult] {
+        try withExclusiveLock {
+            var results: [ImportResult] = []
+            for (file, error) in LicenseStore.artifactFiles(in: paths) {
+                if let error {
+                    results.append(ImportResult(
+                        source: file, kind: nil, serial: nil, outcome: .rejected, message: "\(error)"))
+                    continue
+                }
+                results += importFile(file, trustedKeys: trustedKeys, options: options, clock: &clock)
+            }
+            clock.save()
+            return results
+        }
+    }
+
+    private func importFile(
+        _ file: String, trustedKeys: TrustedKeySet, options: VerificationOptions, clock: inout CheckClock
+    ) -> [ImportResult] {
+        let blocks: [ArmoredBlock]
+        do {
+            let bytes = try FileIO.read(file, limit: ArmoredFile.maximumFileSize)
+            blocks = try ArmoredFile.blocks(in: bytes)
+        } catch let error as FileError {
+            if case .tooLarge = error {
+                return [reject(file, ArtifactError.tooLarge(size: ArmoredFile.maximumFileSize + 1, limit: ArmoredFile.maximumFileSize))]
+            }
+            return [ImportResult(source: file, kind: nil, serial: nil, outcome: .rejected, message: "\(error)")]
+        } catch {
+            return [reject(file, error)]
+        }
+
+        var results: [ImportResult] = []
+        for (offset, block) in blocks.enumerated() {
+            let source = blocks.count > 1 ? "\(file)#\(offset + 1)" : file
+            switch block.kind {
+            case .license?:
+                results.append(importLicense(block, source: source, trustedKeys: trustedKeys, options: options, clock: &clock))
+            case .revocationList?:
+                results.append(importRevocationList(block, source: source, trustedKeys: trustedKeys))
+            case nil:
+                results.append(ImportResult(
+                    source: source, kind: nil, serial: nil, outcome: .rejected,
+                    message: "unknown artifact '\(block.label)'; expected VUPT LICENSE or VUPT REVOCATION LIST"))
+            }
+        }
+        return results
+    }
+
+    private func reject(_ source: String, _ error: Error, kind: ArtifactKind? = nil) -> ImportResult {
+        ImportResult(source: source, kind: kind, serial: nil, outcome: .rejected, message: "\(error)")
+    }
+
+    private func importLicense(
+        _ block: ArmoredBlock, source: String, trustedKeys: TrustedKeySet, options: VerificationOptions,
+        clock: inout CheckClock
+    ) -> ImportResult {
+        let license: VerifiedLicense
+        do {
+            license = try ArtifactVerifier.verifyLicense(token: block.token, trustedKeys: trustedKeys)
+        } catch {
+            return reject(source, error, kind: .license)
+        }
+        clock.noteVerified(issuedAt: license.claims.issuedAt)
+        let claims = license.claims
+        func result(_ outcome: ImportResult.Outcome, _ message: String) -> ImportResult {
+            ImportResult(source: source, kind: .license, serial: claims.serial, outcome: outcome, message: message)
+        }
+
+        let installed = contents(trustedKeys: trustedKeys)
+        if let same = installed.licenses.first(where: { $0.claims.serial == claims.serial }) {
+            if same.token == license.token { return result(.alreadyInstalled, "already installed \(claims.serial)") }
+            return result(.refused, "a different license with serial \(claims.serial) is already installed")
+        }
+        let chain = installed.licenses.filter { $0.claims.subscriptionID == claims.subscriptionID }
+        if let newest = chain.max(by: { $0.claims.sequence < $1.claims.sequence }),
+            newest.claims.sequence >= claims.sequence
+        {
+            return result(
+                .refused,
+                "\(claims.serial), sequence \(claims.sequence), is older than the installed license "
+                    + "\(newest.claims.serial), sequence \(newest.claims.sequence)")
+        }
+
+        var checkOptions = options
+        if let list = installed.revocationList { checkOptions.revokedSerials = list.list.reasonsBySerial }
+        let verdict = LicenseVerifier.evaluate(license, clock: clock, options: checkOptions)
+        switch verdict.status {
+        case .valid, .expiring, .grace, .notYetValid:
+            break
+        default:
+            return result(.refused, "\(claims.serial) not installed: \(verdict.reason ?? verdict.status.rawValue)")
+        }
+
+        let text = ArmoredFile.armor(token: license.token, kind: .license, informationalLines: [
+            "Serial:   \(claims.serial)",
+            "Customer: \(claims.customerName) (\(claims.customerID))",
+            "Valid:    \(claims.notBefore.rfc3339) to \(claims.notAfter.rfc3339)",
+        ])
+        do {
+            try FileIO.writeAtomically(licenseFile(serial: claims.serial), bytes: Array(text.utf8), mode: 0o600)
+        } catch {
+            return result(.rejected, "\(claims.serial) not installed: \(error)")
+        }
+
+        if verdict.status == .notYetValid {
+            return result(.pending, "pending \(claims.serial): becomes active at \(claims.notBefore.rfc3339)")
+        }
+        // The new file alone already makes the older ones superseded; removing them only
+        // tidies the store, so a crash before this point leaves a consistent store.
+        TestHooks.pause(at: "import-before-cleanup")
+        var replaced: [String] = []
+        for older in chain where older.claims.sequence < claims.sequence {
+            FileIO.remove(licenseFile(serial: older.claims.serial))
+            replaced.append(older.claims.serial)
+        }
+        var message = "accepted \(claims.serial) for \(claims.customerName), valid until \(claims.notAfter.rfc3339)"
+        if !replaced.isEmpty { message += "; replaces \(replaced.joined(separator: ", "))" }
+        return result(.accepted, message)
+    }
+
+    private func importRevocationList(
+        _ block: ArmoredBlock, source: String, trustedKeys: TrustedKeySet
+    ) -> ImportResult {
+        let verified: VerifiedRevocationList
+        do {
+            verified = try ArtifactVerifier.verifyRevocationList(token: block.token, trustedKeys: trustedKeys)
+        } catch {
+            return reject(source, error, kind: .revocationList)
+        }
+        let number = verified.list.number
+        func result(_ outcome: ImportResult.Outcome, _ message: String) -> ImportResult {
+            ImportResult(source: source, kind: .revocationList, serial: nil, outcome: outcome, message: message)
+        }
+        if let installed = contents(trustedKeys: trustedKeys).revocationList {
+            if installed.token == verified.token {
+                return result(.alreadyInstalled, "already installed revocation list \(number)")
+            }
+            if installed.list.number >= number {
+                return result(
+                    .refused,
+                    "revocation list \(number) is older than the installed list \(installed.list.number)")
+            }
+        }
+        let text = ArmoredFile.armor(token: verified.token, kind: .revocationList)
+        do {
+            try FileIO.writeAtomically(revocationListFile, bytes: Array(text.utf8), mode: 0o600)
+        } catch {
+            return result(.rejected, "revocation list \(number) not installed: \(error)")
+        }
+        return result(
+            .accepted, "accepted revocation list \(number) with \(verified.list.entries.count) revoked serials")
+    }
+}
