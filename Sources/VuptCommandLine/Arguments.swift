@@ -72,6 +72,12 @@ public struct ParsedArguments: Sendable {
     }
 
     public func value(_ name: String) -> String? { values[name]?.last }
+
+    /// The value of an option the command cannot run without.
+    public func required(_ name: String, command: String) throws(CommandError) -> String {
+        guard let value = value(name) else { throw .usage("missing --\(name); see '\(command) --help'") }
+        return value
+    }
     public func allValues(_ name: String) -> [String] { values[name] ?? [] }
     public func flag(_ name: String) -> Bool { flags.contains(name) }
 

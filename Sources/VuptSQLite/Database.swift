@@ -42,16 +42,32 @@ public final class Database {
     /// - Parameters:
     ///   - readOnly: open without write access, so that a read-only copy can be audited.
     ///   - create: create the file when it does not exist.
-    public init(path: String, readOnly: Bool = false, create: Bool = true) throws(SQLiteError) {
+    ///   - immutable: open read-only with SQLite's `immutable=1`, for a copy on read-only
+    ///     media where the WAL index cannot be created. SQLite then takes no locks, so the
+    ///     file must not change while it is open.
+    public init(path: String, readOnly: Bool = false, create: Bool = true, immutable: Bool = false) throws(SQLiteError) {
         var connection: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        if readOnly {
+        var name = path
+        if immutable {
+            flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+            var escaped = ""
+            for character in path {
+                switch character {
+                case "%": escaped += "%25"
+                case "?": escaped += "%3f"
+                case "#": escaped += "%23"
+                default: escaped.append(character)
+                }
+            }
+            name = "file:" + escaped + "?immutable=1"
+        } else if readOnly {
             flags |= SQLITE_OPEN_READONLY
         } else {
             flags |= SQLITE_OPEN_READWRITE
             if create { flags |= SQLITE_OPEN_CREATE }
         }
-        let status = sqlite3_open_v2(path, &connection, flags, nil)
+        let status = sqlite3_open_v2(name, &connection, flags, nil)
         guard status == SQLITE_OK, let connection else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let connection { sqlite3_close_v2(connection) }

@@ -13,8 +13,13 @@ enum IssuerTool {
         Commands:
           keys generate   Create the Ed25519 signing key pair
           mint            Issue a license and record it in the ledger
+          renew           Renew one license, or a batch in one transaction
+          due             List licenses that expire soon without a renewal
+          revoke SERIAL   Record a revocation in the ledger
+          revocations     Mint the current signed revocation list
           export SERIAL   Write an issued license again from the ledger
-          ledger list     List the licenses in the ledger
+          ledger ...      Audit the ledger: list, show, export, verify, checkpoint,
+                          proof, consistency
 
         Run 'vupt-issuer <command> --help' for a command's options.
         Environment: VUPT_ISSUER_PASSPHRASE (key passphrase), VUPT_LEDGER (ledger file),
@@ -39,6 +44,14 @@ enum IssuerTool {
                 return try KeysCommand.run(rest)
             case "mint":
                 return try MintCommand(rest).run()
+            case "renew":
+                return try RenewCommand(rest).run()
+            case "due":
+                return try DueCommand(rest).run()
+            case "revoke":
+                return try RevokeCommand.run(rest)
+            case "revocations":
+                return try RevocationsCommand.run(rest)
             case "export":
                 return try ExportCommand(rest).run()
             case "ledger":
@@ -51,6 +64,8 @@ enum IssuerTool {
         } catch let error as LedgerError {
             throw IssuerErrors.commandError(for: error)
         } catch let error as MintError {
+            throw CommandError("\(error)", exitCode: ExitCode.usage)
+        } catch let error as RenewalError {
             throw CommandError("\(error)", exitCode: ExitCode.usage)
         } catch let error as SQLiteError {
             throw IssuerErrors.commandError(for: LedgerError.sqlite(error))

@@ -25,6 +25,9 @@ struct VerifyCommand {
           --store DIR          Store holding the rollback state (default:
                                $VUPT_LICENSE_STORE, /var/lib/vupt/license as root,
                                else ~/.local/share/vupt/license)
+          --proof FILE         Also check an inclusion proof ('vupt-issuer ledger proof')
+                               that the license is recorded in the vendor's ledger,
+                               against a checkpoint signed by a trusted key
           --json               Print the result as a JSON object
           -h, --help           Show this help
 
@@ -35,7 +38,7 @@ struct VerifyCommand {
     static let options: [OptionSpec] = [
         .value("trust", "DIR", repeatable: true), .value("public-key", "FILE", repeatable: true),
         .value("at", "TIME"), .value("clock-skew", "SECONDS"), .value("warn-days", "DAYS"),
-        .value("store", "DIR"), .flag("json"),
+        .value("store", "DIR"), .value("proof", "FILE"), .flag("json"),
     ]
 
     let arguments: ParsedArguments
@@ -91,7 +94,47 @@ struct VerifyCommand {
             clock.save()
             verdict = LicenseVerifier.invalidVerdict(error, clock: clock)
         }
-        return VerdictReport.print(verdict, path: path, json: arguments.flag("json"))
+        guard let proofPath = arguments.value("proof") else {
+            return VerdictReport.print(verdict, path: path, json: arguments.flag("json"))
+        }
+        return try checkProof(proofPath, verdict: verdict, path: path, trustedKeys: trustedKeys)
+    }
+
+    /// Checks the inclusion proof, then prints the verdict with the proof's outcome.
+    /// A proof that does not hold makes the result exit 2, whatever the verdict.
+    private func checkProof(_ proofPath: String, verdict: LicenseVerdict, path: String, trustedKeys: TrustedKeySet) throws -> Int32 {
+        guard let license = verdict.license else {
+            return VerdictReport.print(verdict, path: path, json: arguments.flag("json"))
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(proofPath, limit: InclusionProof.maximumSize)
+        } catch {
+            throw ErrorText.commandError(for: error)
+        }
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try InclusionProof(json: bytes).verify(license: license, trustedKeys: trustedKeys)
+        } catch {
+            throw CommandError("\(proofPath): \(error)", exitCode: ExitCode.rejected)
+        }
+        let summary = "recorded in ledger \(checkpoint.origin) at entry \(license.claims.ledgerIndex) "
+            + "of \(checkpoint.treeSize), checkpoint signed by a trusted key"
+        if arguments.flag("json") {
+            var json = VerdictReport.json(verdict, path: path)
+            if case .object(var members) = json {
+                members.append(("ledgerProof", .object([
+                    ("verified", .bool(true)), ("origin", .string(checkpoint.origin)),
+                    ("leafIndex", .integer(license.claims.ledgerIndex)), ("treeSize", .number(String(checkpoint.treeSize))),
+                ])))
+                json = .object(members)
+            }
+            Console.out(json.prettyPrinted())
+            return VerdictReport.exitCode(for: verdict)
+        }
+        let code = VerdictReport.print(verdict, path: path, json: false)
+        Console.out("ledger proof: \(summary)")
+        return code
     }
 
     private func verifyInstalled(

@@ -103,14 +103,15 @@ extension Ledger {
         try database.query("SELECT \(Ledger.licenseColumns) FROM licenses ORDER BY serial_number").map(issuedLicense)
     }
 
-    private func issuedLicense(from row: Row) throws -> IssuedLicense {
+    func issuedLicense(from row: Row) throws -> IssuedLicense {
+        try issuedLicense(from: row, keys: trustedSigningKeys())
+    }
+
+    /// Decodes a licenses row by verifying its stored token with the registered keys.
+    func issuedLicense(from row: Row, keys: TrustedKeySet) throws -> IssuedLicense {
         let token = row.text(2) ?? ""
         let keyID = row.text(3) ?? ""
-        var trusted = TrustedKeySet()
-        for (id, paserk) in try signingKeys() where id == keyID {
-            trusted.add(try TrustedKey(name: id, paserk: paserk, source: .file(path: path)))
-        }
-        let verified = try ArtifactVerifier.verifyLicense(token: token, trustedKeys: trusted)
+        let verified = try ArtifactVerifier.verifyLicense(token: token, trustedKeys: keys)
         return IssuedLicense(
             serial: row.text(0) ?? "", entryIndex: row.integer(1) ?? -1, claims: verified.claims, keyID: keyID,
             operatorName: row.text(4) ?? "", token: token)

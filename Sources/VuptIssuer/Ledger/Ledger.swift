@@ -14,7 +14,7 @@ public final class Ledger {
     public static let writeAttempts = 3
 
     public let path: String
-    let database: Database
+    var database: Database
 
     /// Opens the ledger, creating and migrating it when `readOnly` is false.
     public init(path: String, readOnly: Bool = false) throws(LedgerError) {
@@ -27,8 +27,16 @@ public final class Ledger {
         }
         database.setBusyTimeout(milliseconds: Ledger.busyTimeoutMilliseconds)
         do {
-            try configure(readOnly: readOnly)
-            if !readOnly { try migrate() } else { try checkSchema() }
+            do {
+                try configure(readOnly: readOnly)
+                if !readOnly { try migrate() } else { try checkSchema() }
+            } catch let error as SQLiteError where readOnly && (error.isCannotOpen || error.isReadOnly) {
+                // A WAL ledger on read-only media: its WAL index cannot be created, so the
+                // copy is opened as immutable instead.
+                database = try Database(path: path, immutable: true)
+                try configure(readOnly: true)
+                try checkSchema()
+            }
         } catch let error as LedgerError {
             throw error
         } catch let error as SQLiteError {

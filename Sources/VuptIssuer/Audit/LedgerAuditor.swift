@@ -1,0 +1,247 @@
+import VuptSQLite
+import VuptSodium
+import VuptVerifier
+
+/// One kind of damage the audit can find.
+public enum AuditFinding: String, Sendable {
+    /// An entry's bytes, leaf hash or a row derived from it was changed.
+    case edited
+    /// An entry is missing from the middle of the log.
+    case removed
+    /// An entry that was never logged, or a duplicate, appears.
+    case inserted
+    /// Entries appear in another order than they were logged.
+    case reordered
+    /// Entries after a signed checkpoint are gone.
+    case truncated
+    /// A checkpoint's signature or root does not hold.
+    case badCheckpoint = "bad-checkpoint"
+    /// A license or revocation-list token does not verify with a trusted key.
+    case badSignature = "bad-signature"
+}
+
+/// The first problem found, by entry index.
+public struct AuditProblem: Sendable, CustomStringConvertible {
+    public let finding: AuditFinding
+    /// The first affected entry index; nil when the damage is not tied to one entry.
+    public let index: Int64?
+    public let detail: String
+
+    public var description: String {
+        if let index { return "\(finding.rawValue) at entry \(index): \(detail)" }
+        return "\(finding.rawValue): \(detail)"
+    }
+}
+
+/// What the audit checked and what it found.
+public struct AuditReport: Sendable {
+    public var entries: UInt64 = 0
+    public var licenses = 0
+    public var checkpoints = 0
+    public var rootHash: [UInt8] = MerkleTree.emptyRoot
+    public var origin = ""
+    /// The first problem found, or nil when every check held.
+    public var problem: AuditProblem?
+    public var warnings: [String] = []
+
+    public var isIntact: Bool { problem == nil }
+
+    /// The recomputed root hash in standard base64, as checkpoints show it.
+    public var rootHashBase64: String { Base64Standard.encode(rootHash) }
+}
+
+/// Recomputes and checks a ledger with public keys only. It reads the file once, in one
+/// read transaction, holding O(log n) tree state plus one row at a time, so memory stays
+/// flat as the ledger grows.
+public enum LedgerAuditor {
+    struct Failure: Error {
+        let problem: AuditProblem
+    }
+
+    /// Audits the ledger at `path`.
+    ///
+    /// - Parameters:
+    ///   - trustedKeys: the vendor's public keys. When empty, the keys registered in the
+    ///     ledger itself are used, which shows internal consistency but not who signed.
+    ///   - keptCheckpoint: a signed checkpoint the auditor saved earlier; the ledger must
+    ///     extend it.
+    public static func audit(path: String, trustedKeys: TrustedKeySet, keptCheckpoint: String? = nil) throws -> AuditReport {
+        let ledger = try Ledger(path: path, readOnly: true)
+        let database = ledger.database
+        var report = AuditReport()
+        try database.execute("BEGIN")
+        defer { try? database.execute("COMMIT") }
+
+        report.origin = try ledger.origin()
+        var keys = trustedKeys
+        if keys.isEmpty {
+            report.warnings.append(
+                "no --public-key given: signatures were checked against the keys the ledger registers itself")
+            for (keyID, paserk) in try ledger.signingKeys() {
+                keys.add(try TrustedKey(name: keyID, paserk: paserk, source: .file(path: path)))
+            }
+        }
+
+        do {
+            let kept = try keptCheckpoint.map { text throws in try parseKept(text, keys: keys, origin: report.origin) }
+            let keptRoot = try walk(ledger: ledger, keys: keys, keptSize: kept?.treeSize, report: &report)
+            try checkDerivedCounts(database, report: report)
+            if let kept { try checkKept(kept, recomputedRoot: keptRoot, report: report) }
+        } catch let failure as Failure {
+            report.problem = failure.problem
+        }
+        return report
+    }
+
+    /// Streams entries and checkpoints together in tree-size order. Returns the root
+    /// recomputed from the entries at `keptSize`, when that size is reached.
+    private static func walk(
+        ledger: Ledger, keys: TrustedKeySet, keptSize: UInt64?, report: inout AuditReport
+    ) throws -> [UInt8]? {
+        let database = ledger.database
+        let entries = try database.prepare(
+            "SELECT entry_index, kind, recorded_at, operator, entry_bytes, leaf_hash FROM ledger_entries ORDER BY rowid")
+        let checkpoints = try database.prepare("SELECT tree_size, root_hash, signed_note FROM checkpoints ORDER BY tree_size")
+        var nextCheckpoint = try checkpoints.step()
+        var accumulator = MerkleTree.RootAccumulator()
+        var position: Int64 = 0
+        var lastCheckpointSize: Int64 = 0
+        var checkpointNumber = 0
+        var keptRoot: [UInt8]? = keptSize == 0 ? MerkleTree.emptyRoot : nil
+
+        while let row = try entries.step() {
+            let index = row.integer(0) ?? -1
+            let bytes = row.blob(4) ?? []
+            try checkPosition(index: index, position: position, bytes: bytes)
+            let leaf = MerkleTree.leafHash(bytes)
+            guard Sodium.constantTimeEqual(leaf, row.blob(5) ?? []) else {
+                throw Failure(problem: AuditProblem(
+                    finding: .edited, index: index, detail: "the stored leaf hash does not match the entry bytes"))
+            }
+            try EntryChecker(database: database, keys: keys).check(row: row, bytes: bytes, report: &report)
+            accumulator.append(leafHash: leaf)
+            position += 1
+            if let keptSize, UInt64(position) == keptSize { keptRoot = accumulator.root }
+
+            while let checkpoint = nextCheckpoint, (checkpoint.integer(0) ?? 0) <= position {
+                checkpointNumber += 1
+                let size = checkpoint.integer(0) ?? 0
+                if size == position {
+                    try checkCheckpoint(
+                        checkpoint, root: accumulator.root, origin: report.origin, keys: keys,
+                        firstIndex: lastCheckpointSize, number: checkpointNumber)
+                    lastCheckpointSize = size
+                    report.checkpoints += 1
+                }
+                nextCheckpoint = try checkpoints.step()
+            }
+        }
+        report.entries = UInt64(position)
+        report.rootHash = accumulator.root
+        if let checkpoint = nextCheckpoint {
+            let size = checkpoint.integer(0) ?? 0
+            throw Failure(problem: AuditProblem(
+                finding: .truncated, index: position,
+                detail: "checkpoint \(checkpointNumber + 1) covers \(size) entries, but the ledger holds \(position); "
+                    + "entries after checkpoint \(checkpointNumber) (size \(lastCheckpointSize)) are gone"))
+        }
+        if position > lastCheckpointSize {
+            report.warnings.append("entries \(lastCheckpointSize) to \(position - 1) are not covered by a checkpoint")
+        }
+        return keptRoot
+    }
+
+    /// Compares an entry's place with the index written inside its bytes.
+    private static func checkPosition(index: Int64, position: Int64, bytes: [UInt8]) throws {
+        guard case .number(let text)? = (try? JSONValue.parse(bytes))?["index"], let embedded = Int64(text) else {
+            throw Failure(problem: AuditProblem(finding: .edited, index: index, detail: "the entry bytes are not a ledger entry"))
+        }
+        if embedded == position, index == position { return }
+        if embedded > position {
+            throw Failure(problem: AuditProblem(
+                finding: .removed, index: position, detail: "entry \(position) is missing; the next one is \(embedded)"))
+        }
+        if embedded < position {
+            throw Failure(problem: AuditProblem(
+                finding: embedded == position - 1 ? .inserted : .reordered, index: position,
+                detail: "position \(position) holds entry \(embedded)"))
+        }
+        throw Failure(problem: AuditProblem(
+            finding: .reordered, index: position, detail: "entry \(embedded) is stored with index \(index)"))
+    }
+
+    private static func checkCheckpoint(
+        _ row: Row, root: [UInt8], origin: String, keys: TrustedKeySet, firstIndex: Int64, number: Int
+    ) throws {
+        let size = row.integer(0) ?? 0
+        let note = row.text(2) ?? ""
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.verify(signedNote: note, trustedKeys: keys).checkpoint
+        } catch {
+            throw Failure(problem: AuditProblem(
+                finding: .badCheckpoint, index: firstIndex, detail: "checkpoint \(number) at size \(size): \(error)"))
+        }
+        guard checkpoint.treeSize == UInt64(size), checkpoint.origin == origin,
+            Sodium.constantTimeEqual(checkpoint.rootHash, row.blob(1) ?? [])
+        else {
+            throw Failure(problem: AuditProblem(
+                finding: .badCheckpoint, index: firstIndex,
+                detail: "checkpoint \(number) at size \(size) disagrees with its stored size, origin or root"))
+        }
+        guard Sodium.constantTimeEqual(checkpoint.rootHash, root) else {
+            throw Failure(problem: AuditProblem(
+                finding: .edited, index: firstIndex,
+                detail: "the recomputed root at size \(size) differs from signed checkpoint \(number); "
+                    + "an entry from \(firstIndex) to \(size - 1) was changed"))
+        }
+    }
+
+    /// Every license, revocation and key row must come from an entry.
+    private static func checkDerivedCounts(_ database: Database, report: AuditReport) throws {
+        let pairs: [(table: String, kinds: String)] = [
+            ("licenses", "'license-minted', 'license-renewed'"), ("revocations", "'license-revoked'"),
+            ("signing_keys", "'key-registered'"), ("revocation_lists", "'revocation-list-issued'"),
+        ]
+        for pair in pairs {
+            let rows = try database.query("SELECT count(*) FROM \(pair.table)").first?.integer(0) ?? 0
+            let entries = try database.query("SELECT count(*) FROM ledger_entries WHERE kind IN (\(pair.kinds))").first?.integer(0) ?? 0
+            if rows != entries {
+                let orphan = try database.query(
+                    "SELECT min(entry_index) FROM \(pair.table) WHERE entry_index NOT IN (SELECT entry_index FROM ledger_entries)"
+                ).first?.integer(0)
+                throw Failure(problem: AuditProblem(
+                    finding: rows > entries ? .inserted : .removed, index: orphan,
+                    detail: "\(pair.table) has \(rows) rows but the log has \(entries) such entries"))
+            }
+        }
+    }
+
+    private static func parseKept(_ kept: String, keys: TrustedKeySet, origin: String) throws -> Checkpoint {
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.verify(signedNote: kept, trustedKeys: keys).checkpoint
+        } catch {
+            throw Failure(problem: AuditProblem(finding: .badCheckpoint, index: nil, detail: "the kept checkpoint: \(error)"))
+        }
+        guard checkpoint.origin == origin else {
+            throw Failure(problem: AuditProblem(
+                finding: .badCheckpoint, index: nil,
+                detail: "the kept checkpoint is for log '\(checkpoint.origin)', this ledger is '\(origin)'"))
+        }
+        return checkpoint
+    }
+
+    private static func checkKept(_ checkpoint: Checkpoint, recomputedRoot: [UInt8]?, report: AuditReport) throws {
+        guard checkpoint.treeSize <= report.entries, let recomputedRoot else {
+            throw Failure(problem: AuditProblem(
+                finding: .truncated, index: Int64(report.entries),
+                detail: "the kept checkpoint covers \(checkpoint.treeSize) entries, the ledger holds \(report.entries)"))
+        }
+        guard Sodium.constantTimeEqual(recomputedRoot, checkpoint.rootHash) else {
+            throw Failure(problem: AuditProblem(
+                finding: .edited, index: nil,
+                detail: "the ledger's first \(checkpoint.treeSize) entries differ from the kept checkpoint"))
+        }
+    }
+}

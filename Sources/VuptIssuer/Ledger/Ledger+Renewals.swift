@@ -1,0 +1,218 @@
+import VuptSQLite
+import VuptSodium
+import VuptVerifier
+
+/// Changes a renewal makes to the previous license's entitlements; nil keeps them.
+public struct RenewalChanges: Equatable, Sendable {
+    public var months: Int = LicenseRequest.defaultMonths
+    public var tier: Tier?
+    public var seats: Int64?
+    public var addedFeatures: [String] = []
+    public var removedFeatures: [String] = []
+
+    public init(
+        months: Int = LicenseRequest.defaultMonths, tier: Tier? = nil, seats: Int64? = nil,
+        addedFeatures: [String] = [], removedFeatures: [String] = []
+    ) {
+        self.months = months
+        self.tier = tier
+        self.seats = seats
+        self.addedFeatures = addedFeatures
+        self.removedFeatures = removedFeatures
+    }
+}
+
+/// Why a renewal was refused.
+public enum RenewalError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The serial is no longer the newest of its subscription.
+    case superseded(serial: String, newest: String)
+    case revoked(serial: String, newest: String)
+
+    public var description: String {
+        switch self {
+        case let .superseded(serial, newest):
+            return "\(serial) is already superseded; renew the newest license of its subscription, \(newest)"
+        case let .revoked(serial, newest):
+            return "\(serial) is revoked; the newest license of its subscription is \(newest)"
+        }
+    }
+}
+
+/// The term rules for renewals, documented in docs/RENEWALS.md.
+public enum RenewalTerm {
+    /// A renewal made before the previous grace period ends starts at the previous `exp`,
+    /// leaving no gap and no overlap; a later one starts at the renewal time.
+    public static func start(previous: LicenseClaims, now: Timestamp) -> Timestamp {
+        now < previous.graceEnds ? previous.notAfter : now
+    }
+
+    /// The end: `months` after the start, at the start's time of day, on the anchor day
+    /// of month (clamped to shorter months), so that a subscription started on the 31st
+    /// or on 29 February does not drift over renewals.
+    public static func end(start: Timestamp, months: Int, anchorDay: Int) -> Timestamp {
+        start.addingMonths(months, anchorDay: anchorDay)
+    }
+}
+
+extension Ledger {
+    /// The licenses of one subscription, oldest first.
+    public func subscription(_ subscriptionID: String) throws -> [IssuedLicense] {
+        try database.query(
+            "SELECT \(Ledger.licenseColumns) FROM licenses WHERE subscription_id = ? ORDER BY sequence",
+            [.text(subscriptionID)]
+        ).map(issuedLicense)
+    }
+
+    /// Serials revoked, with reason, time and operator.
+    public func revocations() throws -> [(serial: String, reason: String, revokedAt: Timestamp, operatorName: String, entryIndex: Int64)] {
+        try database.query("SELECT serial, reason, revoked_at, operator, entry_index FROM revocations ORDER BY entry_index").map {
+            ($0.text(0) ?? "", $0.text(1) ?? "", Timestamp(rfc3339UTC: $0.text(2) ?? "") ?? .init(secondsSince1970: 0),
+             $0.text(3) ?? "", $0.integer(4) ?? -1)
+        }
+    }
+
+    /// The anchor day for the next renewal: the day of month on which the current
+    /// unbroken chain of terms started. A late renewal starts a new chain.
+    static func anchorDay(chain: [IssuedLicense]) -> Int {
+        var anchor = chain.first!.claims.notBefore
+        for (previous, next) in zip(chain, chain.dropFirst()) where next.claims.notBefore != previous.claims.notAfter {
+            anchor = next.claims.notBefore
+        }
+        return anchor.civil.day
+    }
+
+    /// Signs the renewals in one transaction: all are recorded or none.
+    ///
+    /// - Parameter afterEach: called inside the transaction after each renewal is recorded,
+    ///   for progress display; throwing from it rolls back the whole batch.
+    public func renew(
+        _ items: [(serial: String, changes: RenewalChanges)], key: Ed25519.SecretKey, operatorName: String,
+        now: Timestamp, afterEach: (IssuedLicense, Int) throws -> Void = { _, _ in }
+    ) throws -> [IssuedLicense] {
+        try write(key: key, now: now) {
+            try registerKeyIfNeeded(key.publicKey, recordedAt: now, operatorName: operatorName)
+            let revoked = Set(try revocations().map(\.serial))
+            var renewed: [IssuedLicense] = []
+            for (offset, item) in items.enumerated() {
+                let issued = try renewOne(
+                    item.serial, changes: item.changes, key: key, operatorName: operatorName, now: now, revoked: revoked)
+                renewed.append(issued)
+                try afterEach(issued, offset + 1)
+            }
+            return renewed
+        }
+    }
+
+    private func renewOne(
+        _ serial: String, changes: RenewalChanges, key: Ed25519.SecretKey, operatorName: String, now: Timestamp,
+        revoked: Set<String>
+    ) throws -> IssuedLicense {
+        let previous = try license(serial: serial)
+        let chain = try subscription(previous.claims.subscriptionID)
+        let newest = chain.last!
+        if revoked.contains(serial) { throw RenewalError.revoked(serial: serial, newest: newest.serial) }
+        guard newest.serial == serial else { throw RenewalError.superseded(serial: serial, newest: newest.serial) }
+
+        let old = previous.claims
+        var request = LicenseRequest(
+            customerID: old.customerID, customerName: old.customerName, tier: changes.tier ?? old.tier,
+            seats: changes.seats ?? old.seats, features: old.features, months: changes.months,
+            gracePeriodDays: old.gracePeriodDays, installationID: old.installationID)
+        for removed in changes.removedFeatures {
+            guard request.features.contains(removed) else {
+                throw MintError.invalidValue(
+                    field: "removed feature", value: removed, allowed: "one of \(request.features.joined(separator: ", "))")
+            }
+            request.features.removeAll { $0 == removed }
+        }
+        for added in changes.addedFeatures where !request.features.contains(added) { request.features.append(added) }
+        if request.features.isEmpty {
+            throw MintError.invalidValue(field: "features", value: "none", allowed: "at least one feature")
+        }
+        let features = try request.validatedFeatures()
+
+        let start = RenewalTerm.start(previous: old, now: now)
+        let end = RenewalTerm.end(start: start, months: changes.months, anchorDay: Ledger.anchorDay(chain: chain))
+        for time in [start, end, end.adding(seconds: old.gracePeriodDays * 86_400)]
+        where !Timestamp.supportedRange.contains(time) {
+            throw MintError.timeOutOfRange(time)
+        }
+
+        let serialNumber = (try database.query("SELECT max(serial_number) FROM licenses").first?.integer(0) ?? 0) + 1
+        let claims = LicenseClaims(
+            issuer: LicenseSerial.issuer, customerID: old.customerID, serial: LicenseSerial.format(serialNumber),
+            issuedAt: now, notBefore: start, notAfter: end, customerName: old.customerName, tier: request.tier,
+            features: features, seats: request.seats, gracePeriodDays: old.gracePeriodDays,
+            subscriptionID: old.subscriptionID, sequence: old.sequence + 1, supersedes: old.serial,
+            installationID: old.installationID, ledgerIndex: try nextEntryIndex())
+        let license = try ArtifactSigner.signLicense(claims, key: key)
+        return try record(
+            license, serialNumber: serialNumber, kind: .licenseRenewed, operatorName: operatorName, now: now)
+    }
+
+    /// Licenses whose `exp` falls before `now + days` and that have no renewal yet and
+    /// are not revoked, soonest first. Already expired ones are included.
+    public func due(within days: Int64, now: Timestamp) throws -> [IssuedLicense] {
+        let limit = now.adding(seconds: days * 86_400).rfc3339
+        return try database.query(
+            """
+            SELECT \(Ledger.licenseColumns) FROM licenses AS l
+            WHERE l.not_after <= ?
+              AND NOT EXISTS (SELECT 1 FROM licenses AS n WHERE n.supersedes = l.serial)
+              AND NOT EXISTS (SELECT 1 FROM revocations AS r WHERE r.serial = l.serial)
+            ORDER BY l.not_after, l.serial_number
+            """,
+            [.text(limit)]
+        ).map(issuedLicense)
+    }
+
+    /// Records a revocation. Revoking twice is refused; the ledger stays append-only.
+    public func revoke(
+        _ serial: String, reason: String, key: Ed25519.SecretKey, operatorName: String, now: Timestamp
+    ) throws -> LedgerEntry {
+        let trimmed = reason.trimmingWhitespace()
+        guard !trimmed.isEmpty, reason.utf8.count <= LicenseClaims.maximumStringLength,
+            !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw MintError.invalidValue(field: "reason", value: reason, allowed: "1 to 256 bytes of text")
+        }
+        return try write(key: key, now: now) {
+            _ = try license(serial: serial)
+            let existing = try database.query("SELECT revoked_at FROM revocations WHERE serial = ?", [.text(serial)])
+            if let when = existing.first?.text(0) {
+                throw MintError.invalidValue(field: "serial", value: serial, allowed: "a serial not yet revoked (revoked at \(when))")
+            }
+            let entry = try appendEntry(
+                kind: .licenseRevoked, recordedAt: now, operatorName: operatorName,
+                fields: [("serial", .string(serial)), ("reason", .string(reason))])
+            try database.run(
+                "INSERT INTO revocations (serial, entry_index, reason, revoked_at, operator) VALUES (?, ?, ?, ?, ?)",
+                [.text(serial), .integer(entry.index), .text(reason), .text(now.rfc3339), .text(operatorName)])
+            return entry
+        }
+    }
+
+    /// Mints the next revocation list, numbered one above the last, listing every
+    /// revocation in the ledger.
+    public func mintRevocationList(
+        key: Ed25519.SecretKey, operatorName: String, now: Timestamp
+    ) throws -> VerifiedRevocationList {
+        try write(key: key, now: now) {
+            try registerKeyIfNeeded(key.publicKey, recordedAt: now, operatorName: operatorName)
+            let number = (try database.query("SELECT max(number) FROM revocation_lists").first?.integer(0) ?? 0) + 1
+            let list = RevocationList(
+                issuer: LicenseSerial.issuer, number: number, issuedAt: now,
+                entries: try revocations().map { .init(serial: $0.serial, reason: $0.reason, revokedAt: $0.revokedAt) })
+            let token = ArtifactSigner.sign(payload: list.payloadJSON(), kind: .revocationList, key: key)
+            let trusted = TrustedKeySet([TrustedKey(name: "signing key", publicKey: key.publicKey, source: .compiledIn)])
+            let verified = try ArtifactVerifier.verifyRevocationList(token: token, trustedKeys: trusted)
+            let entry = try appendEntry(
+                kind: .revocationListIssued, recordedAt: now, operatorName: operatorName,
+                fields: [("number", .integer(number)), ("keyId", .string(verified.key.keyID)), ("token", .string(token))])
+            try database.run(
+                "INSERT INTO revocation_lists (number, entry_index, issued_at, key_id, token) VALUES (?, ?, ?, ?, ?)",
+                [.integer(number), .integer(entry.index), .text(now.rfc3339), .text(verified.key.keyID), .text(token)])
+            return verified
+        }
+    }
+}
