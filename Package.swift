@@ -43,6 +43,10 @@ let package = Package(
             dependencies: ["VuptIssuer", "VuptVerifier", "VuptCommandLine"]
         ),
 
+        // Parsers exposed to libFuzzer (scripts/fuzz) and the replay tool the tests use.
+        .target(name: "VuptFuzzTargets", dependencies: ["VuptVerifier", "VuptSodium"]),
+        .executableTarget(name: "vupt-fuzz", dependencies: ["VuptFuzzTargets", "VuptVerifier", "VuptCommandLine"]),
+
         // Test-only helpers: the ../shared reference folder, temporary folders, and
         // running the built executables.
         .target(name: "VuptTestSupport", path: "Tests/TestSupport"),

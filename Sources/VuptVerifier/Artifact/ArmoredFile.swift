@@ -17,6 +17,8 @@ public struct ArmoredBlock: Equatable, Sendable {
 public enum ArmoredFile {
     /// Files larger than this are rejected before they are parsed.
     public static let maximumFileSize = 1 << 20
+    /// Longest line accepted, in bytes: room for a whole unwrapped token.
+    public static let maximumLineLength = 64 * 1024 + 64
     /// Width of the token lines this tool writes.
     public static let lineWidth = 64
 
@@ -84,7 +86,10 @@ public enum ArmoredFile {
         var openLabel: String?
         var token: [UInt8] = []
 
-        for rawLine in lines(of: text) {
+        for (number, rawLine) in lines(of: text).enumerated() {
+            guard rawLine.utf8.count <= maximumLineLength else {
+                throw .malformed("line \(number + 1) is \(rawLine.utf8.count) bytes, over the \(maximumLineLength)-byte limit")
+            }
             let line = rawLine.trimmingWhitespace()
             if let label = marker(line, keyword: "BEGIN") {
                 guard openLabel == nil else {
@@ -106,6 +111,9 @@ public enum ArmoredFile {
             }
             for byte in line.utf8 where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") && byte != 0x0C {
                 token.append(byte)
+            }
+            guard token.count <= ArtifactVerifier.maximumTokenLength else {
+                throw .tokenTooLong(length: token.count, limit: ArtifactVerifier.maximumTokenLength)
             }
         }
         if let label = openLabel {

@@ -63,6 +63,10 @@ public struct LicenseClaims: Equatable, Sendable {
     public static let maximumGracePeriodDays: Int64 = 365
     public static let maximumStringLength = 256
     public static let maximumFeatures = 64
+    /// Largest payload accepted, in bytes; a full license is about 700.
+    public static let maximumPayloadSize = 16 * 1024
+    /// Deepest JSON nesting accepted; licenses use 2 (an object holding an array).
+    public static let maximumJSONDepth = 4
 }
 
 extension LicenseClaims {
@@ -92,9 +96,13 @@ extension LicenseClaims {
 
     /// Decodes verified payload bytes. Call this only after the signature has verified.
     public init(payloadJSON bytes: [UInt8]) throws(ArtifactError) {
+        guard bytes.count <= LicenseClaims.maximumPayloadSize else {
+            throw .invalidClaim(
+                name: "payload", reason: "\(bytes.count) bytes, over the \(LicenseClaims.maximumPayloadSize)-byte limit")
+        }
         let root: JSONValue
         do {
-            root = try JSONValue.parse(bytes)
+            root = try JSONValue.parse(bytes, maximumDepth: LicenseClaims.maximumJSONDepth)
         } catch .duplicateKey(let name) {
             throw .duplicateKey(name)
         } catch {
@@ -174,6 +182,9 @@ private struct ClaimReader {
         }
         guard let instant = Timestamp(rfc3339UTC: text) else {
             throw .invalidClaim(name: name, reason: "'\(text)' is not RFC 3339 UTC with whole seconds and 'Z'")
+        }
+        guard Timestamp.supportedRange.contains(instant) else {
+            throw .invalidClaim(name: name, reason: "'\(text)' is before 1970-01-01T00:00:00Z")
         }
         return instant
     }

@@ -15,6 +15,8 @@ public enum ArtifactError: Error, Equatable, Sendable {
     case noArmoredBlock
     /// Larger than the size limit, in bytes.
     case tooLarge(size: Int, limit: Int)
+    /// A token longer than the token limit, in bytes.
+    case tokenTooLong(length: Int, limit: Int)
     /// The token is PASETO, but not `v4.public`.
     case unsupportedTokenHeader(String)
     /// The Ed25519 signature does not verify with the trusted key the footer names.
@@ -44,7 +46,8 @@ extension ArtifactError: CustomStringConvertible {
         case .utf16: return "file is UTF-16; save it as UTF-8"
         case .binary: return "binary file: a license file is text with an armored block"
         case .noArmoredBlock: return "no armored block: expected a line '-----BEGIN VUPT LICENSE-----'"
-        case let .tooLarge(size, limit): return "file is \(size) bytes, over the \(limit)-byte limit"
+        case let .tooLarge(_, limit): return "file is over the \(limit)-byte limit"
+        case let .tokenTooLong(length, limit): return "malformed: token is \(length) bytes, over the \(limit)-byte limit"
         case .unsupportedTokenHeader(let header):
             return "unsupported token '\(header)': only v4.public tokens are accepted"
         case .signatureInvalid(let keyID): return "signature invalid for key \(keyID)"

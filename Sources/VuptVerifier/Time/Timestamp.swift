@@ -145,7 +145,7 @@ extension Timestamp {
     /// Parses the only form license claims use: `YYYY-MM-DDTHH:MM:SSZ`, UTC, whole seconds.
     public init?(rfc3339UTC text: String) {
         let bytes = Array(text.utf8)
-        guard bytes.count == 20, bytes[19] == UInt8(ascii: "Z") else { return nil }
+        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: "Z") else { return nil }
         guard let (civil, _) = Timestamp.parseDateTime(bytes) else { return nil }
         self.init(civil: civil)
     }
@@ -160,7 +160,9 @@ extension Timestamp {
             self.init(civil: civil)
             return
         }
-        guard bytes.count >= 20, let (civil, rest) = Timestamp.parseDateTime(bytes) else { return nil }
+        guard bytes.count >= 20, let (civil, suffix) = Timestamp.parseDateTime(bytes) else { return nil }
+        // The suffix is a slice whose indices start at 19; copy it so that rest[0] is its first byte.
+        let rest = Array(suffix)
         let base = Timestamp(civil: civil)
         if rest == [UInt8(ascii: "Z")] || rest == [UInt8(ascii: "z")] {
             self = base

@@ -30,7 +30,7 @@ public enum ArtifactVerifier {
         token: String, kind: ArtifactKind, trustedKeys: TrustedKeySet
     ) throws(ArtifactError) -> (payload: [UInt8], key: TrustedKey) {
         guard token.utf8.count <= maximumTokenLength else {
-            throw .tooLarge(size: token.utf8.count, limit: maximumTokenLength)
+            throw .tokenTooLong(length: token.utf8.count, limit: maximumTokenLength)
         }
         let unverified: PASETOv4Public.UnverifiedToken
         do {
