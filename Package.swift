@@ -47,6 +47,12 @@ let package = Package(
         .target(name: "VuptFuzzTargets", dependencies: ["VuptVerifier", "VuptSodium"]),
         .executableTarget(name: "vupt-fuzz", dependencies: ["VuptFuzzTargets", "VuptVerifier", "VuptCommandLine"]),
 
+        // Benchmarks against limits measured in the same run (scripts/bench).
+        .executableTarget(
+            name: "vupt-bench",
+            dependencies: ["VuptIssuer", "VuptVerifier", "VuptSodium", "VuptSQLite", "VuptCommandLine"]
+        ),
+
         // Test-only helpers: the ../shared reference folder, temporary folders, and
         // running the built executables.
         .target(name: "VuptTestSupport", path: "Tests/TestSupport"),
@@ -60,7 +66,12 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["vupt-issuer", "vupt-license", "VuptVerifier", "VuptTestSupport"]
+            // VuptIssuer prepares large ledgers without one Argon2id unlock per license;
+            // VuptSQLite edits ledger copies to check that the audit finds the damage.
+            dependencies: [
+                "vupt-issuer", "vupt-license", "VuptIssuer", "VuptVerifier", "VuptSodium", "VuptSQLite",
+                "VuptTestSupport",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -27,30 +27,51 @@ extension Ledger {
         _ request: LicenseRequest, key: Ed25519.SecretKey, operatorName: String, now: Timestamp,
         beforeCommit: (IssuedLicense) throws -> Void = { _ in }
     ) throws -> IssuedLicense {
-        let features = try request.validatedFeatures()
-        let notBefore = request.notBefore ?? now
-        let notAfter = LicenseTerm.end(start: notBefore, months: request.months)
-        for time in [notBefore, notAfter, notAfter.adding(seconds: request.gracePeriodDays * 86_400)]
-        where !Timestamp.supportedRange.contains(time) {
-            throw MintError.timeOutOfRange(time)
+        try mintBatch([request], key: key, operatorName: operatorName, now: now, afterEach: { issued, _ in
+            try beforeCommit(issued)
+        })[0]
+    }
+
+    /// Issues several new licenses in one transaction: all are recorded or none, and one
+    /// checkpoint covers them. `afterEach` runs inside the transaction after each record;
+    /// throwing from it rolls back the whole batch.
+    public func mintBatch(
+        _ requests: [LicenseRequest], key: Ed25519.SecretKey, operatorName: String, now: Timestamp,
+        afterEach: (IssuedLicense, Int) throws -> Void = { _, _ in }
+    ) throws -> [IssuedLicense] {
+        var prepared: [(request: LicenseRequest, features: [String], notBefore: Timestamp, notAfter: Timestamp)] = []
+        for request in requests {
+            let features = try request.validatedFeatures()
+            let notBefore = request.notBefore ?? now
+            let notAfter = LicenseTerm.end(start: notBefore, months: request.months)
+            for time in [notBefore, notAfter, notAfter.adding(seconds: request.gracePeriodDays * 86_400)]
+            where !Timestamp.supportedRange.contains(time) {
+                throw MintError.timeOutOfRange(time)
+            }
+            prepared.append((request, features, notBefore, notAfter))
         }
 
         return try write(key: key, now: now) {
             try registerKeyIfNeeded(key.publicKey, recordedAt: now, operatorName: operatorName)
-            let serialNumber =
-                (try database.query("SELECT max(serial_number) FROM licenses").first?.integer(0) ?? 0) + 1
-            let serial = LicenseSerial.format(serialNumber)
-            let entryIndex = try nextEntryIndex()
-            let claims = LicenseClaims(
-                issuer: LicenseSerial.issuer, customerID: request.customerID, serial: serial, issuedAt: now,
-                notBefore: notBefore, notAfter: notAfter, customerName: request.customerName, tier: request.tier,
-                features: features, seats: request.seats, gracePeriodDays: request.gracePeriodDays,
-                subscriptionID: LicenseSerial.subscription(serialNumber), sequence: 1, supersedes: nil,
-                installationID: request.installationID, ledgerIndex: entryIndex)
-            let license = try ArtifactSigner.signLicense(claims, key: key)
-            let issued = try record(
-                license, serialNumber: serialNumber, kind: .licenseMinted, operatorName: operatorName, now: now)
-            try beforeCommit(issued)
+            var serialNumber = try database.query("SELECT max(serial_number) FROM licenses").first?.integer(0) ?? 0
+            var issued: [IssuedLicense] = []
+            issued.reserveCapacity(prepared.count)
+            for item in prepared {
+                serialNumber += 1
+                let request = item.request
+                let claims = LicenseClaims(
+                    issuer: LicenseSerial.issuer, customerID: request.customerID,
+                    serial: LicenseSerial.format(serialNumber), issuedAt: now, notBefore: item.notBefore,
+                    notAfter: item.notAfter, customerName: request.customerName, tier: request.tier,
+                    features: item.features, seats: request.seats, gracePeriodDays: request.gracePeriodDays,
+                    subscriptionID: LicenseSerial.subscription(serialNumber), sequence: 1, supersedes: nil,
+                    installationID: request.installationID, ledgerIndex: try nextEntryIndex())
+                let license = try ArtifactSigner.signLicense(claims, key: key)
+                let record = try record(
+                    license, serialNumber: serialNumber, kind: .licenseMinted, operatorName: operatorName, now: now)
+                issued.append(record)
+                try afterEach(record, issued.count)
+            }
             return issued
         }
     }

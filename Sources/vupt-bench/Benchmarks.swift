@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import VuptIssuer
+import VuptSQLite
+import VuptSodium
+import VuptVerifier
+
+/// One figure beside its limit measured in the same run.
+struct Figure {
+    let name: String
+    let value: String
+    let limit: String
+    /// How the figure compares with its limit, in the direction of the target.
+    let ratio: Double?
+    let target: String
+
+    var meetsTarget: String {
+        guard let ratio else { return "" }
+        if target.hasPrefix("≥") { return ratio >= Double(target.dropFirst(2))! ? "yes" : "no" }
+        if target.hasPrefix("≤") { return ratio <= Double(target.dropFirst(2))! ? "yes" : "no" }
+        return ""
+    }
+}
+
+struct Benchmarks {
+    let work: String
+    let key: Ed25519.SecretKey
+    let trusted: TrustedKeySet
+
+    init(work: String) throws {
+        self.work = work
+        key = try Ed25519.SecretKey.generate()
+        trusted = TrustedKeySet([TrustedKey(name: "bench", publicKey: key.publicKey, source: .compiledIn)])
+    }
+
+    static func request(_ number: Int) -> LicenseRequest {
+        LicenseRequest(
+            customerID: "customer-\(number)", customerName: "Customer \(number) GmbH", tier: .enterprise, seats: 25,
+            features: ["desktop-app", "kanban", "cost-analytics"], months: 12)
+    }
+
+    /// A ledger with `count` licenses, minted in batches of one transaction each.
+    func ledger(named name: String, count: Int, now: Timestamp) throws -> Ledger {
+        let path = "\(work)/\(name).sqlite"
+        unlink(path)
+        let ledger = try Ledger(path: path)
+        var minted = 0
+        while minted < count {
+            let batch = min(50_000, count - minted)
+            _ = try ledger.mintBatch(
+                (minted..<(minted + batch)).map(Benchmarks.request), key: key, operatorName: "bench", now: now)
+            minted += batch
+        }
+        return ledger
+    }
+
+    /// Library verification of one license against raw `crypto_sign_verify_detached`.
+    func verification() throws -> Figure {
+        let ledger = try self.ledger(named: "verify", count: 1, now: SystemClock.now())
+        let token = try ledger.licenses()[0].token
+        let parsed = try PASETOv4Public.parse(token)
+        let message = PASETOv4Public.signingInput(
+            payload: parsed.payload, footer: parsed.footer, implicitAssertion: Array(ArtifactKind.license.domainTag.utf8))
+        let publicKey = key.publicKey
+        var sink = 0
+        let raw = Measure.perCall(iterations: 5_000) {
+            if publicKey.isValidSignature(parsed.signature, for: message) { sink += 1 }
+        }
+        let library = try Measure.perCall(iterations: 5_000) {
+            sink += try ArtifactVerifier.verifyLicense(token: token, trustedKeys: trusted).claims.seats > 0 ? 1 : 0
+        }
+        precondition(sink > 0)
+        return Figure(
+            name: "library verification of one license", value: micro(library), limit: micro(raw) + " raw verify",
+            ratio: raw / library, target: "≥ 0.85")
+    }
+
+    /// Bulk renewal in one durable batch against raw signing plus a batched insert.
+    func renewal(count: Int) throws -> Figure {
+        let start = Timestamp(secondsSince1970: 1_767_225_600)
+        let ledger = try self.ledger(named: "renew", count: count, now: start)
+        let serials = try ledger.licenses().map(\.serial)
+        let renewTime = start.adding(seconds: 300 * 86_400)
+        let began = Measure.now()
+        let renewed = try ledger.renew(
+            serials.map { ($0, RenewalChanges()) }, key: key, operatorName: "bench", now: renewTime)
+        let ours = Measure.now() - began
+        precondition(renewed.count == count)
+
+        let rawPath = "\(work)/raw.sqlite"
+        unlink(rawPath)
+        let database = try Database(path: rawPath)
+        _ = try database.query("PRAGMA journal_mode = WAL")
+        try database.execute("PRAGMA synchronous = FULL")
+        try database.execute(
+            "CREATE TABLE rows (serial TEXT PRIMARY KEY, entry_bytes BLOB, leaf_hash BLOB, token TEXT) STRICT")
+        let payloads = renewed.map { $0.claims.payloadJSON() }
+        let rawBegan = Measure.now()
+        try database.transaction {
+            let insert = try database.prepare("INSERT INTO rows VALUES (?, ?, ?, ?)")
+            for (index, payload) in payloads.enumerated() {
+                let token = ArtifactSigner.sign(payload: payload, kind: .license, key: key)
+                try insert.bind([.text("R\(index)"), .blob(payload), .blob(SHA256.hash(payload)), .text(token)])
+                _ = try insert.step()
+            }
+        }
+        let raw = Measure.now() - rawBegan
+        return Figure(
+            name: "bulk renewal of \(count) licenses, one transaction", value: rate(Double(count) / ours),
+            limit: rate(Double(count) / raw) + " raw sign + insert", ratio: raw / ours, target: "≥ 0.7")
+    }
+
+    /// `ledger verify` against the raw two-thread signature verification rate.
+    func audit(count: Int) throws -> (Figure, Ledger) {
+        let ledger = try self.ledger(named: "audit", count: count, now: SystemClock.now())
+        let tokens = try ledger.licenses().map(\.token)
+        let began = Measure.now()
+        let report = try LedgerAuditor.audit(path: ledger.path, trustedKeys: trusted)
+        let ours = Measure.now() - began
+        precondition(report.isIntact, "audit of the benchmark ledger failed: \(String(describing: report.problem))")
+
+        let parsed = try tokens.map { token in
+            let unverified = try PASETOv4Public.parse(token)
+            return (unverified.signature, PASETOv4Public.signingInput(
+                payload: unverified.payload, footer: unverified.footer,
+                implicitAssertion: Array(ArtifactKind.license.domainTag.utf8)))
+        }
+        let publicKey = key.publicKey
+        let rawBegan = Measure.now()
+        DispatchQueue.concurrentPerform(iterations: 2) { half in
+            var valid = 0
+            for index in stride(from: half, to: parsed.count, by: 2)
+            where publicKey.isValidSignature(parsed[index].0, for: parsed[index].1) {
+                valid += 1
+            }
+            precondition(valid > 0)
+        }
+        let raw = Measure.now() - rawBegan
+        return (Figure(
+            name: "ledger verify of \(count) licenses", value: rate(Double(count) / ours),
+            limit: rate(Double(count) / raw) + " raw 2-thread verify", ratio: raw / ours, target: "≥ 0.8"), ledger)
+    }
+
+    /// Inclusion proof time at the ledger's size, over many serials.
+    func proofs(ledger: Ledger) throws -> Figure {
+        let size = try ledger.treeSize()
+        let licenses = UInt64(size - 2)
+        var sink = 0
+        let perProof = try Measure.perCall(iterations: 200, rounds: 3) {
+            let serial = LicenseSerial.format(Int64.random(in: 1...Int64(licenses)))
+            sink += try ledger.inclusionProof(serial: serial).hashes.count
+        }
+        precondition(sink > 0)
+        return Figure(
+            name: "inclusion proof at \(size) entries", value: String(format3(perProof * 1000)) + " ms",
+            limit: "5 ms", ratio: perProof * 1000 / 5, target: "≤ 1.0")
+    }
+
+    func micro(_ seconds: Double) -> String { format3(seconds * 1e6) + " µs" }
+    func rate(_ perSecond: Double) -> String { String(Int(perSecond)) + "/s" }
+}
+
+func format3(_ value: Double) -> String {
+    let scaled = (value * 1000).rounded() / 1000
+    return String(scaled)
+}
