@@ -24,6 +24,8 @@ struct ImportCommand {
           --trust DIR          Also trust every k4.public key file (*.pub) in DIR
           --public-key FILE    Also trust the k4.public key in FILE
           --clock-skew SECONDS Tolerance for a host clock behind nbf (default 300)
+          --installation-id ID This host's installation id, for licenses bound to
+                               one installation (default: $VUPT_INSTALLATION_ID)
           --json               Print a JSON array with one object per artifact
           -h, --help           Show this help
 
@@ -33,7 +35,7 @@ struct ImportCommand {
         """
     static let options: [OptionSpec] = [
         .value("store", "DIR"), .value("trust", "DIR", repeatable: true),
-        .value("public-key", "FILE", repeatable: true), .value("clock-skew", "SECONDS"), .flag("json"),
+        .value("public-key", "FILE", repeatable: true), .value("clock-skew", "SECONDS"), .value("installation-id", "ID"), .flag("json"),
     ]
 
     let arguments: ParsedArguments

@@ -20,6 +20,8 @@ struct StatusCommand {
                                read nor written
           --clock-skew SECONDS Tolerance for a host clock behind nbf (default 300)
           --warn-days DAYS     Report 'expiring' this many days before expiry (default 30)
+          --installation-id ID This host's installation id, for licenses bound to
+                               one installation (default: $VUPT_INSTALLATION_ID)
           --json               Print a JSON object
           -h, --help           Show this help
 
@@ -29,7 +31,7 @@ struct StatusCommand {
     static let options: [OptionSpec] = [
         .value("store", "DIR"), .value("trust", "DIR", repeatable: true),
         .value("public-key", "FILE", repeatable: true), .value("at", "TIME"), .value("clock-skew", "SECONDS"),
-        .value("warn-days", "DAYS"), .flag("json"),
+        .value("warn-days", "DAYS"), .value("installation-id", "ID"), .flag("json"),
     ]
 
     let arguments: ParsedArguments

@@ -22,6 +22,8 @@ struct VerifyCommand {
                                nbf or iat (default 300, at most 86400)
           --warn-days DAYS     Report 'expiring' this many days before expiry
                                (default 30)
+          --installation-id ID This host's installation id, for licenses bound to
+                               one installation (default: $VUPT_INSTALLATION_ID)
           --store DIR          Store holding the rollback state (default:
                                $VUPT_LICENSE_STORE, /var/lib/vupt/license as root,
                                else ~/.local/share/vupt/license)
@@ -38,7 +40,7 @@ struct VerifyCommand {
     static let options: [OptionSpec] = [
         .value("trust", "DIR", repeatable: true), .value("public-key", "FILE", repeatable: true),
         .value("at", "TIME"), .value("clock-skew", "SECONDS"), .value("warn-days", "DAYS"),
-        .value("store", "DIR"), .value("proof", "FILE"), .flag("json"),
+        .value("store", "DIR"), .value("proof", "FILE"), .value("installation-id", "ID"), .flag("json"),
     ]
 
     let arguments: ParsedArguments
@@ -178,10 +180,12 @@ enum VerificationSettings {
     static func options(_ arguments: ParsedArguments) throws(CommandError) -> VerificationOptions {
         let skew = try arguments.integer("clock-skew", in: 0...VerificationOptions.maximumClockSkew)
         let warnDays = try arguments.integer("warn-days", in: 0...366)
+        let installation = arguments.value("installation-id") ?? FileIO.environment("VUPT_INSTALLATION_ID")
         do {
             return try VerificationOptions(
                 clockSkew: skew ?? VerificationOptions.defaultClockSkew,
-                expiryWarningWindow: warnDays.map { $0 * 86_400 } ?? VerificationOptions.defaultExpiryWarningWindow)
+                expiryWarningWindow: warnDays.map { $0 * 86_400 } ?? VerificationOptions.defaultExpiryWarningWindow,
+                installationID: installation?.isEmpty == true ? nil : installation)
         } catch {
             throw .usage("\(error)")
         }

@@ -34,7 +34,7 @@ public struct CheckClock: Sendable {
         self.stateFile = stateFile
         var stored: Timestamp?
         if let stateFile {
-            switch RollbackState.load(from: stateFile) {
+            switch RollbackState.load(from: stateFile, now: host) {
             case .missing:
                 break
             case .loaded(let state):
@@ -46,9 +46,13 @@ public struct CheckClock: Sendable {
             }
         }
         storedTime = stored
-        if let stored, host.seconds(since: stored) < -clockSkew {
-            stateRollback = ClockRollback(hostTime: host, trustedTime: stored)
+        // The instant is never earlier than the last trusted time, so setting the clock
+        // back by any amount revives nothing. Only a gap beyond the skew tolerance is
+        // reported as a rollback; a smaller one is ordinary clock drift.
+        if let stored, host < stored {
             baseInstant = stored
+            stateRollback = host.seconds(since: stored) < -clockSkew
+                ? ClockRollback(hostTime: host, trustedTime: stored) : nil
         } else {
             stateRollback = nil
             baseInstant = host

@@ -78,9 +78,12 @@ public enum LicenseVerifier {
         } else if let newer = options.supersededSerials[claims.serial] {
             status = .superseded
             reason = "license \(claims.serial) is superseded by \(newer)"
-        } else if let required = claims.installationID, let host = options.installationID, required != host {
+        } else if let required = claims.installationID, required != options.installationID {
             status = .wrongInstallation
-            reason = "license \(claims.serial) is bound to installation \(required), this host is \(host)"
+            reason = options.installationID.map {
+                "license \(claims.serial) is bound to installation \(required), this host is \($0)"
+            } ?? "license \(claims.serial) is bound to installation \(required), and this host has no installation id "
+                + "configured (VUPT_INSTALLATION_ID)"
         } else if instant.seconds(since: claims.notBefore) < -options.clockSkew {
             status = .notYetValid
             let ahead = claims.notBefore.seconds(since: instant)

@@ -23,25 +23,35 @@ public struct RollbackState: Equatable, Sendable {
     }
 
     /// Loads the state at `path`, moving a corrupt file aside instead of failing.
-    public static func load(from path: String) -> LoadResult {
+    ///
+    /// - Parameter now: the check's host clock reading, which names the moved-aside file.
+    public static func load(from path: String, now: Timestamp) -> LoadResult {
         let bytes: [UInt8]
         do {
             bytes = try FileIO.read(path, limit: maximumFileSize)
         } catch .notFound {
             return .missing
         } catch {
-            return .corrupt(movedTo: moveAside(path))
+            return .corrupt(movedTo: moveAside(path, now: now))
         }
         guard let json = try? JSONValue.parse(bytes, maximumDepth: 2),
             case .number("1")? = json["version"],
             case .string(let text)? = json["lastTrustedTime"],
             let time = Timestamp(rfc3339UTC: text)
-        else { return .corrupt(movedTo: moveAside(path)) }
+        else { return .corrupt(movedTo: moveAside(path, now: now)) }
         return .loaded(RollbackState(lastTrustedTime: time))
     }
 
-    private static func moveAside(_ path: String) -> String? {
-        let aside = "\(path).corrupt-\(SystemClock.now().secondsSince1970)"
+    /// Renames a corrupt file to `state.json.corrupt-SECONDS`, adding `-N` when a file of
+    /// that name is already there, so that no earlier copy is overwritten.
+    private static func moveAside(_ path: String, now: Timestamp) -> String? {
+        let base = "\(path).corrupt-\(now.secondsSince1970)"
+        var aside = base
+        var attempt = 1
+        while FileIO.exists(aside), attempt < 1000 {
+            attempt += 1
+            aside = "\(base)-\(attempt)"
+        }
         return (try? FileIO.rename(path, to: aside)) != nil ? aside : nil
     }
 

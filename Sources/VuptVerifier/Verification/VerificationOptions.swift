@@ -20,7 +20,8 @@ public struct VerificationOptions: Sendable {
     public let clockSkew: Int64
     /// Seconds before `exp` during which the verdict is `expiring`.
     public let expiryWarningWindow: Int64
-    /// This host's installation id; a license bound to another id is `wrong-installation`.
+    /// This host's installation id. A license bound to another id, or bound to any id
+    /// while this is nil, is `wrong-installation`.
     public var installationID: String?
     /// Revoked serials with their reasons, from the newest installed revocation list.
     public var revokedSerials: [String: String]
