@@ -78,6 +78,7 @@ public final class Database {
     }
 
     deinit {
+        statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -101,9 +102,20 @@ public final class Database {
         try Statement(database: self, sql: sql)
     }
 
+    /// Prepared statements of `query` and `run`, reused by SQL text. Each is stepped to
+    /// completion before it returns, so one statement is never in use twice at once.
+    private var statementCache: [String: Statement] = [:]
+
+    private func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
     /// Runs a statement with `arguments` and returns every row.
     public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) -> [Row] {
-        let statement = try prepare(sql)
+        let statement = try cachedStatement(sql)
         try statement.bind(arguments)
         var rows: [Row] = []
         while let row = try statement.step() { rows.append(row) }
@@ -112,7 +124,7 @@ public final class Database {
 
     /// Runs a statement with `arguments` that returns no rows.
     public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) {
-        let statement = try prepare(sql)
+        let statement = try cachedStatement(sql)
         try statement.bind(arguments)
         while try statement.step() != nil {}
     }
@@ -168,7 +180,9 @@ public struct Row: Sendable {
 
 /// A prepared statement, finalized on deinit.
 public final class Statement {
-    private let database: Database
+    // Unowned: the database caches its statements, and a strong reference back would keep
+    // the connection open forever. A statement must not outlive its database.
+    private unowned let database: Database
     private let handle: OpaquePointer
     public let sql: String
 

@@ -19,7 +19,7 @@ struct BenchMain {
             let options: [OptionSpec] = [
                 .value("work", "DIR"), .value("license", "BIN"), .value("issuer", "BIN"), .value("trivial", "BIN"),
                 .value("minisign", "BIN"), .value("entries", "N"), .value("renewals", "N"),
-                .value("memory-sizes", "LIST"), .value("runs", "N"),
+                .value("memory-sizes", "LIST"), .value("runs", "N"), .value("only", "LIST"),
             ]
             let arguments = try ParsedArguments(commandLineArguments, options: options, command: "vupt-bench")
             if arguments.helpRequested {
@@ -33,24 +33,37 @@ struct BenchMain {
             let memorySizes = (arguments.value("memory-sizes") ?? "10000,100000").split(separator: ",").compactMap { Int($0) }
             let bench = try Benchmarks(work: work)
             var figures: [Figure] = []
+            // --only verify,startup,renewal,audit,memory runs a subset; proofs go with audit.
+            let only = arguments.value("only").map { Set($0.split(separator: ",").map(String.init)) }
+            func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
-            Console.error("measuring library verification")
-            figures.append(try bench.verification())
-            Console.error("measuring process start-up")
-            figures += try Startup.figures(
-                bench: bench, license: try arguments.required("license", command: "vupt-bench"),
-                trivial: try arguments.required("trivial", command: "vupt-bench"),
-                minisign: arguments.value("minisign"), runs: runs)
-            Console.error("measuring bulk renewal of \(renewals)")
-            figures.append(try bench.renewal(count: renewals))
-            Console.error("measuring ledger verify of \(entries)")
-            let (auditFigure, ledger) = try bench.audit(count: entries)
-            figures.append(auditFigure)
-            Console.error("measuring inclusion proofs")
-            figures.append(try bench.proofs(ledger: ledger))
-            Console.error("measuring peak memory")
-            figures += try Memory.figures(
-                bench: bench, issuer: try arguments.required("issuer", command: "vupt-bench"), sizes: memorySizes)
+            if wanted("verify") {
+                Console.error("measuring library verification")
+                figures.append(try bench.verification())
+            }
+            if wanted("startup") {
+                Console.error("measuring process start-up")
+                figures += try Startup.figures(
+                    bench: bench, license: try arguments.required("license", command: "vupt-bench"),
+                    trivial: try arguments.required("trivial", command: "vupt-bench"),
+                    minisign: arguments.value("minisign"), runs: runs)
+            }
+            if wanted("renewal") {
+                Console.error("measuring bulk renewal of \(renewals)")
+                figures.append(try bench.renewal(count: renewals))
+            }
+            if wanted("audit") {
+                Console.error("measuring ledger verify of \(entries)")
+                let (auditFigure, ledger) = try bench.audit(count: entries)
+                figures.append(auditFigure)
+                Console.error("measuring inclusion proofs")
+                figures.append(try bench.proofs(ledger: ledger))
+            }
+            if wanted("memory") {
+                Console.error("measuring peak memory")
+                figures += try Memory.figures(
+                    bench: bench, issuer: try arguments.required("issuer", command: "vupt-bench"), sizes: memorySizes)
+            }
 
             Console.out("| figure | value | limit in the same run | ratio | target | met |")
             Console.out("|---|---|---|---|---|---|")

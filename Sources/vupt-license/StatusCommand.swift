@@ -83,7 +83,9 @@ struct StatusCommand {
             case .pending: line += ", starts \(claims.notBefore.rfc3339)"
             case .active, .superseded:
                 line += ", until \(claims.notAfter.rfc3339)"
-                if let days = entry.verdict.daysRemaining { line += " (\(days) days left)" }
+                if let days = entry.verdict.daysRemaining {
+                    line += days >= 0 ? " (\(days) days left)" : " (expired \(-days) days ago)"
+                }
             }
             if entry.verdict.status != .valid, let reason = entry.verdict.reason { line += "; \(reason)" }
             lines.append(line)

@@ -68,9 +68,12 @@ struct VerifyCommand {
         do {
             bytes = try FileIO.read(path, limit: ArmoredFile.maximumFileSize)
         } catch .tooLarge {
-            throw CommandError(
-                "\(path): \(ArtifactError.tooLarge(size: ArmoredFile.maximumFileSize + 1, limit: ArmoredFile.maximumFileSize))",
-                exitCode: ExitCode.rejected)
+            // An oversized file is a rejected artifact like any other, with a verdict.
+            let size = FileIO.size(path) ?? ArmoredFile.maximumFileSize + 1
+            let clock = CheckClock(time: time, stateFile: nil, clockSkew: options.clockSkew)
+            let verdict = LicenseVerifier.invalidVerdict(
+                .tooLarge(size: size, limit: ArmoredFile.maximumFileSize), clock: clock)
+            return VerdictReport.print(verdict, path: path, json: arguments.flag("json"))
         } catch {
             throw ErrorText.commandError(for: error)
         }

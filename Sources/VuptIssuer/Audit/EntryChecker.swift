@@ -1,5 +1,63 @@
+import Dispatch
 import VuptSQLite
 import VuptVerifier
+
+/// The work on one entry that needs no database: its leaf hash, its parsed bytes and
+/// its token's signature. Batches of these are computed on all cores.
+struct EntryPrecheck: Sendable {
+    let leafHash: [UInt8]
+    let entry: JSONValue?
+    let license: Result<VerifiedLicense, ArtifactError>?
+    let revocationList: Result<VerifiedRevocationList, ArtifactError>?
+
+    init(bytes: [UInt8], keys: TrustedKeySet) {
+        leafHash = MerkleTree.leafHash(bytes)
+        entry = try? JSONValue.parse(bytes)
+        var token: String?
+        if case .string(let text)? = entry?["token"] { token = text }
+        switch entry?["kind"] {
+        case .string(LedgerEntryKind.licenseMinted.rawValue)?, .string(LedgerEntryKind.licenseRenewed.rawValue)?:
+            license = token.map { token in
+                Result { () throws(ArtifactError) in try ArtifactVerifier.verifyLicense(token: token, trustedKeys: keys) }
+            }
+            revocationList = nil
+        case .string(LedgerEntryKind.revocationListIssued.rawValue)?:
+            license = nil
+            revocationList = token.map { token in
+                Result { () throws(ArtifactError) in try ArtifactVerifier.verifyRevocationList(token: token, trustedKeys: keys) }
+            }
+        default:
+            license = nil
+            revocationList = nil
+        }
+    }
+
+    static func embeddedIndex(_ entry: JSONValue?) -> Int64? {
+        guard case .number(let text)? = entry?["index"] else { return nil }
+        return Int64(text)
+    }
+
+    /// Computes the prechecks of `rows` (entry bytes in column 4) with two threads.
+    static func compute(_ rows: [Row], keys: TrustedKeySet) -> [EntryPrecheck] {
+        let threads = 2
+        var parts = [[EntryPrecheck]](repeating: [], count: threads)
+        parts.withUnsafeMutableBufferPointer { buffer in
+            // Each thread writes only its own element, so sharing the buffer is safe.
+            nonisolated(unsafe) let output = buffer
+            DispatchQueue.concurrentPerform(iterations: threads) { part in
+                var local: [EntryPrecheck] = []
+                for index in stride(from: part, to: rows.count, by: threads) {
+                    local.append(EntryPrecheck(bytes: rows[index].blob(4) ?? [], keys: keys))
+                }
+                output[part] = local
+            }
+        }
+        var result: [EntryPrecheck] = []
+        result.reserveCapacity(rows.count)
+        for index in 0..<rows.count { result.append(parts[index % threads][index / threads]) }
+        return result
+    }
+}
 
 /// Checks one entry against its own bytes, its token's signature, and the rows that the
 /// ledger derives from it (licenses, revocations, keys, revocation lists).
@@ -13,9 +71,9 @@ struct EntryChecker {
         Failure(problem: AuditProblem(finding: .edited, index: index, detail: detail))
     }
 
-    func check(row: Row, bytes: [UInt8], report: inout AuditReport) throws {
+    func check(row: Row, precheck: EntryPrecheck, report: inout AuditReport) throws {
         let index = row.integer(0) ?? -1
-        guard let entry = try? JSONValue.parse(bytes) else { throw edited(index, "the entry bytes are not JSON") }
+        guard let entry = precheck.entry else { throw edited(index, "the entry bytes are not JSON") }
         func field(_ name: String) -> String? {
             if case .string(let text)? = entry[name] { return text }
             return nil
@@ -35,7 +93,8 @@ struct EntryChecker {
                 trusted.keyID == field("keyId")
             else { throw edited(index, "the signing_keys row differs from the key-registered entry") }
         case .licenseMinted, .licenseRenewed:
-            try checkLicense(index: index, kind: kind, entry: entry, token: field("token"), report: &report)
+            try checkLicense(
+                index: index, kind: kind, entry: entry, token: field("token"), verified: precheck.license, report: &report)
         case .licenseRevoked:
             let rows = try database.query("SELECT serial, reason, revoked_at, operator FROM revocations WHERE entry_index = ?", [.integer(index)])
             guard let revocation = rows.first, revocation.text(0) == field("serial"), revocation.text(1) == field("reason"),
@@ -45,7 +104,8 @@ struct EntryChecker {
             guard let token = field("token") else { throw edited(index, "the entry has no token") }
             let verified: VerifiedRevocationList
             do {
-                verified = try ArtifactVerifier.verifyRevocationList(token: token, trustedKeys: keys)
+                guard let result = precheck.revocationList else { throw ArtifactError.malformed("no token") }
+                verified = try result.get()
             } catch {
                 throw Failure(problem: AuditProblem(finding: .badSignature, index: index, detail: "revocation list: \(error)"))
             }
@@ -57,12 +117,13 @@ struct EntryChecker {
     }
 
     private func checkLicense(
-        index: Int64, kind: LedgerEntryKind, entry: JSONValue, token: String?, report: inout AuditReport
+        index: Int64, kind: LedgerEntryKind, entry: JSONValue, token: String?,
+        verified: Result<VerifiedLicense, ArtifactError>?, report: inout AuditReport
     ) throws {
-        guard let token else { throw edited(index, "the entry has no token") }
+        guard let token, let verified else { throw edited(index, "the entry has no token") }
         let license: VerifiedLicense
         do {
-            license = try ArtifactVerifier.verifyLicense(token: token, trustedKeys: keys)
+            license = try verified.get()
         } catch {
             throw Failure(problem: AuditProblem(finding: .badSignature, index: index, detail: "license token: \(error)"))
         }

@@ -54,6 +54,10 @@ public struct AuditReport: Sendable {
 /// read transaction, holding O(log n) tree state plus one row at a time, so memory stays
 /// flat as the ledger grows.
 public enum LedgerAuditor {
+    /// Entries read, hashed and verified together; large enough to keep both cores busy,
+    /// small enough that memory stays flat.
+    static let auditBatchSize = 2048
+
     struct Failure: Error {
         let problem: AuditProblem
     }
@@ -109,16 +113,40 @@ public enum LedgerAuditor {
         var checkpointNumber = 0
         var keptRoot: [UInt8]? = keptSize == 0 ? MerkleTree.emptyRoot : nil
 
-        while let row = try entries.step() {
+        let checker = EntryChecker(database: database, keys: keys)
+        var batch: [Row] = []
+        var prechecks: [EntryPrecheck] = []
+        var next = 0
+        var exhausted = false
+        while true {
+            if next == batch.count {
+                // Read the next rows, then hash and verify them on every core at once; the
+                // checks below still run in order, so the first problem is the one reported.
+                // A finished statement resets itself, so it is not stepped again.
+                batch.removeAll(keepingCapacity: true)
+                while !exhausted, batch.count < auditBatchSize {
+                    guard let row = try entries.step() else {
+                        exhausted = true
+                        break
+                    }
+                    batch.append(row)
+                }
+                if batch.isEmpty { break }
+                prechecks = EntryPrecheck.compute(batch, keys: keys)
+                next = 0
+            }
+            let row = batch[next]
+            let precheck = prechecks[next]
+            next += 1
+
             let index = row.integer(0) ?? -1
-            let bytes = row.blob(4) ?? []
-            try checkPosition(index: index, position: position, bytes: bytes)
-            let leaf = MerkleTree.leafHash(bytes)
+            try checkPosition(index: index, position: position, entry: precheck.entry, database: database)
+            let leaf = precheck.leafHash
             guard Sodium.constantTimeEqual(leaf, row.blob(5) ?? []) else {
                 throw Failure(problem: AuditProblem(
                     finding: .edited, index: index, detail: "the stored leaf hash does not match the entry bytes"))
             }
-            try EntryChecker(database: database, keys: keys).check(row: row, bytes: bytes, report: &report)
+            try checker.check(row: row, precheck: precheck, report: &report)
             accumulator.append(leafHash: leaf)
             position += 1
             if let keptSize, UInt64(position) == keptSize { keptRoot = accumulator.root }
@@ -152,12 +180,18 @@ public enum LedgerAuditor {
     }
 
     /// Compares an entry's place with the index written inside its bytes.
-    private static func checkPosition(index: Int64, position: Int64, bytes: [UInt8]) throws {
-        guard case .number(let text)? = (try? JSONValue.parse(bytes))?["index"], let embedded = Int64(text) else {
+    private static func checkPosition(index: Int64, position: Int64, entry: JSONValue?, database: Database) throws {
+        guard let embedded = EntryPrecheck.embeddedIndex(entry) else {
             throw Failure(problem: AuditProblem(finding: .edited, index: index, detail: "the entry bytes are not a ledger entry"))
         }
         if embedded == position, index == position { return }
         if embedded > position {
+            // A swap moves the expected entry further down the file, but a removal loses it.
+            if try storedLater(entry: position, afterRowID: index, database: database) {
+                throw Failure(problem: AuditProblem(
+                    finding: .reordered, index: position,
+                    detail: "position \(position) holds entry \(embedded); entry \(position) is stored later"))
+            }
             throw Failure(problem: AuditProblem(
                 finding: .removed, index: position, detail: "entry \(position) is missing; the next one is \(embedded)"))
         }
@@ -168,6 +202,22 @@ public enum LedgerAuditor {
         }
         throw Failure(problem: AuditProblem(
             finding: .reordered, index: position, detail: "entry \(embedded) is stored with index \(index)"))
+    }
+
+    /// Returns the `index` member of an entry's bytes.
+    private static func embeddedIndex(_ bytes: [UInt8]) -> Int64? {
+        EntryPrecheck.embeddedIndex(try? JSONValue.parse(bytes))
+    }
+
+    /// Returns whether an entry whose bytes name index `entry` comes after row `rowID`. It
+    /// reads the rest of the file one row at a time and runs only after damage is found.
+    private static func storedLater(entry: Int64, afterRowID rowID: Int64, database: Database) throws -> Bool {
+        let rest = try database.prepare("SELECT entry_bytes FROM ledger_entries WHERE rowid > ? ORDER BY rowid")
+        try rest.bind([.integer(rowID)])
+        while let row = try rest.step() {
+            if embeddedIndex(row.blob(0) ?? []) == entry { return true }
+        }
+        return false
     }
 
     private static func checkCheckpoint(

@@ -89,10 +89,15 @@ extension Ledger {
         try database.query(
             "SELECT entry_index, kind, recorded_at, operator, entry_bytes, leaf_hash FROM ledger_entries ORDER BY entry_index"
         ).map { row in
-            LedgerEntry(
-                index: row.integer(0) ?? -1, kind: LedgerEntryKind(rawValue: row.text(1) ?? "") ?? .licenseMinted,
-                recordedAt: Timestamp(rfc3339UTC: row.text(2) ?? "") ?? Timestamp(secondsSince1970: 0),
-                operatorName: row.text(3) ?? "", bytes: row.blob(4) ?? [], leafHash: row.blob(5) ?? [])
+            let index = row.integer(0) ?? -1
+            guard let kind = LedgerEntryKind(rawValue: row.text(1) ?? ""),
+                let recordedAt = Timestamp(rfc3339UTC: row.text(2) ?? "")
+            else {
+                throw LedgerError.notALedger(path: path, reason: "entry \(index) has an unknown kind or an invalid time")
+            }
+            return LedgerEntry(
+                index: index, kind: kind, recordedAt: recordedAt, operatorName: row.text(3) ?? "",
+                bytes: row.blob(4) ?? [], leafHash: row.blob(5) ?? [])
         }
     }
 

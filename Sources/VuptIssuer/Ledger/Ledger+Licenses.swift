@@ -113,10 +113,14 @@ extension Ledger {
 
     /// Looks a license up by serial and re-verifies its stored token with the registered key.
     public func license(serial: String) throws -> IssuedLicense {
+        try license(serial: serial, keys: trustedSigningKeys())
+    }
+
+    func license(serial: String, keys: TrustedKeySet) throws -> IssuedLicense {
         let rows = try database.query(
             "SELECT \(Ledger.licenseColumns) FROM licenses WHERE serial = ?", [.text(serial)])
         guard let row = rows.first else { throw LedgerError.licenseNotFound(serial: serial) }
-        return try issuedLicense(from: row)
+        return try issuedLicense(from: row, keys: keys)
     }
 
     /// Every license in serial order.

@@ -73,12 +73,33 @@ extension Ledger {
 
     /// The anchor day for the next renewal: the day of month on which the current
     /// unbroken chain of terms started. A late renewal starts a new chain.
-    static func anchorDay(chain: [IssuedLicense]) -> Int {
-        var anchor = chain.first!.claims.notBefore
-        for (previous, next) in zip(chain, chain.dropFirst()) where next.claims.notBefore != previous.claims.notAfter {
-            anchor = next.claims.notBefore
+    static func anchorDay(chain: [SubscriptionTerm]) -> Int {
+        var anchor = chain.first!.notBefore
+        for (previous, next) in zip(chain, chain.dropFirst()) where next.notBefore != previous.notAfter {
+            anchor = next.notBefore
         }
         return anchor.civil.day
+    }
+
+    /// One term of a subscription, from the ledger's columns.
+    struct SubscriptionTerm {
+        let serial: String
+        let sequence: Int64
+        let notBefore: Timestamp
+        let notAfter: Timestamp
+    }
+
+    /// The terms of a subscription, oldest first, without re-verifying every token: only
+    /// their dates feed the anchor day, and the license being renewed is verified itself.
+    func subscriptionTerms(_ subscriptionID: String) throws -> [SubscriptionTerm] {
+        try database.query(
+            "SELECT serial, sequence, not_before, not_after FROM licenses WHERE subscription_id = ? ORDER BY sequence",
+            [.text(subscriptionID)]
+        ).map { row in
+            guard let notBefore = Timestamp(rfc3339UTC: row.text(2) ?? ""), let notAfter = Timestamp(rfc3339UTC: row.text(3) ?? "")
+            else { throw LedgerError.notALedger(path: path, reason: "license \(row.text(0) ?? "") has invalid dates") }
+            return SubscriptionTerm(serial: row.text(0) ?? "", sequence: row.integer(1) ?? 0, notBefore: notBefore, notAfter: notAfter)
+        }
     }
 
     /// Signs the renewals in one transaction: all are recorded or none.
@@ -92,10 +113,13 @@ extension Ledger {
         try write(key: key, now: now) {
             try registerKeyIfNeeded(key.publicKey, recordedAt: now, operatorName: operatorName)
             let revoked = Set(try revocations().map(\.serial))
+            let keys = try trustedSigningKeys()
             var renewed: [IssuedLicense] = []
+            renewed.reserveCapacity(items.count)
             for (offset, item) in items.enumerated() {
                 let issued = try renewOne(
-                    item.serial, changes: item.changes, key: key, operatorName: operatorName, now: now, revoked: revoked)
+                    item.serial, changes: item.changes, key: key, operatorName: operatorName, now: now, revoked: revoked,
+                    keys: keys)
                 renewed.append(issued)
                 try afterEach(issued, offset + 1)
             }
@@ -105,10 +129,10 @@ extension Ledger {
 
     private func renewOne(
         _ serial: String, changes: RenewalChanges, key: Ed25519.SecretKey, operatorName: String, now: Timestamp,
-        revoked: Set<String>
+        revoked: Set<String>, keys: TrustedKeySet
     ) throws -> IssuedLicense {
-        let previous = try license(serial: serial)
-        let chain = try subscription(previous.claims.subscriptionID)
+        let previous = try license(serial: serial, keys: keys)
+        let chain = try subscriptionTerms(previous.claims.subscriptionID)
         let newest = chain.last!
         if revoked.contains(serial) { throw RenewalError.revoked(serial: serial, newest: newest.serial) }
         guard newest.serial == serial else { throw RenewalError.superseded(serial: serial, newest: newest.serial) }
@@ -132,7 +156,9 @@ extension Ledger {
         let features = try request.validatedFeatures()
 
         let start = RenewalTerm.start(previous: old, now: now)
-        let end = RenewalTerm.end(start: start, months: changes.months, anchorDay: Ledger.anchorDay(chain: chain))
+        // A renewal that starts late begins a new unbroken chain, anchored on its own start day.
+        let anchorDay = start == old.notAfter ? Ledger.anchorDay(chain: chain) : start.civil.day
+        let end = RenewalTerm.end(start: start, months: changes.months, anchorDay: anchorDay)
         for time in [start, end, end.adding(seconds: old.gracePeriodDays * 86_400)]
         where !Timestamp.supportedRange.contains(time) {
             throw MintError.timeOutOfRange(time)

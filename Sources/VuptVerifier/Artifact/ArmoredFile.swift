@@ -123,6 +123,24 @@ public enum ArmoredFile {
         return blocks
     }
 
+    /// Like `blocks(in:)`, but a file that holds nothing but one token, as pasted from an
+    /// e-mail, counts as one block. Its kind is taken from the footer's `typ`, which only
+    /// picks the parser: the domain tag that is verified still comes from that kind.
+    public static func blocksOrBareToken(in bytes: [UInt8]) throws(ArtifactError) -> [ArmoredBlock] {
+        do {
+            return try blocks(in: bytes)
+        } catch .noArmoredBlock {
+            let text = try decodeText(bytes)
+            let token = Substring(text).trimmingWhitespaceAndNewlines()
+            guard token.hasPrefix("v4.public."), !token.contains(where: { $0.isWhitespace }) else {
+                throw .noArmoredBlock
+            }
+            let kind = (try? PASETOv4Public.parse(String(token))).flatMap { try? Footer($0.footer) }?.type
+                .flatMap(ArtifactKind.matching(tagPrefixOf:)) ?? .license
+            return [ArmoredBlock(label: kind.armorLabel, token: String(token))]
+        }
+    }
+
     /// Splits on LF, CRLF and lone CR alike.
     private static func lines(of text: String) -> [Substring] {
         var result: [Substring] = []

@@ -248,41 +248,38 @@ private struct JSONParser {
 
     mutating func parseString() throws(JSONParseError) -> String {
         offset += 1
-        var scalars = String.UnicodeScalarView()
+        // The input was validated as UTF-8 up front, so unescaped runs are copied as bytes
+        // and escapes are appended as their UTF-8 encoding.
+        var utf8: [UInt8] = []
         var literalStart = offset
-        func flushLiteral(_ end: Int, into scalars: inout String.UnicodeScalarView) {
-            if end > literalStart {
-                scalars.append(contentsOf: String(decoding: bytes[literalStart..<end], as: UTF8.self).unicodeScalars)
-            }
-        }
         while true {
             guard offset < bytes.count else { throw .unexpectedEnd }
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
-                flushLiteral(offset, into: &scalars)
+                utf8 += bytes[literalStart..<offset]
                 offset += 1
-                return String(scalars)
+                return String(decoding: utf8, as: UTF8.self)
             }
             if byte < 0x20 { throw .controlCharacterInString(offset: offset) }
             if byte != UInt8(ascii: "\\") {
                 offset += 1
                 continue
             }
-            flushLiteral(offset, into: &scalars)
+            utf8 += bytes[literalStart..<offset]
             let escapeOffset = offset
             offset += 1
             guard offset < bytes.count else { throw .unexpectedEnd }
             let escape = bytes[offset]
             offset += 1
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
             case UInt8(ascii: "u"):
                 let unit = try parseHexQuad()
                 var scalarValue = unit
@@ -299,7 +296,7 @@ private struct JSONParser {
                     throw .invalidEscape(offset: escapeOffset)
                 }
                 guard let scalar = Unicode.Scalar(scalarValue) else { throw .invalidEscape(offset: escapeOffset) }
-                scalars.append(scalar)
+                utf8 += UTF8.encode(scalar)!
             default:
                 throw .invalidEscape(offset: escapeOffset)
             }

@@ -46,7 +46,7 @@ extension ArtifactError: CustomStringConvertible {
         case .utf16: return "file is UTF-16; save it as UTF-8"
         case .binary: return "binary file: a license file is text with an armored block"
         case .noArmoredBlock: return "no armored block: expected a line '-----BEGIN VUPT LICENSE-----'"
-        case let .tooLarge(_, limit): return "file is over the \(limit)-byte limit"
+        case let .tooLarge(size, limit): return "file is \(size) bytes, over the \(limit)-byte limit"
         case let .tokenTooLong(length, limit): return "malformed: token is \(length) bytes, over the \(limit)-byte limit"
         case .unsupportedTokenHeader(let header):
             return "unsupported token '\(header)': only v4.public tokens are accepted"

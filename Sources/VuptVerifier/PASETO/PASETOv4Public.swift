@@ -66,30 +66,28 @@ public enum PASETOv4Public {
             let prefix = parts.count >= 2 ? "\(parts[0]).\(parts[1])." : String(token.prefix(16))
             throw .unsupportedHeader(prefix)
         }
-        let rest = token.utf8.dropFirst(headerBytes.count)
-        let parts = rest.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2 else {
-            throw .malformed("a v4.public token has 3 or 4 dot-separated parts, found \(parts.count + 2)")
+        let bytes = Array(token.utf8)
+        let rest = bytes[headerBytes.count...]
+        let dots = rest.indices.filter { rest[$0] == UInt8(ascii: ".") }
+        guard dots.count <= 1 else {
+            throw .malformed("a v4.public token has 3 or 4 dot-separated parts, found \(dots.count + 3)")
         }
-        let body: [UInt8]
-        do {
-            body = try Base64URL.decode(String(decoding: parts[0], as: UTF8.self))
-        } catch {
+        let bodyEnd = dots.first ?? rest.endIndex
+        guard let body = PublicBase64URL.decode(rest[rest.startIndex..<bodyEnd]) else {
             throw .invalidEncoding(part: "payload")
         }
         guard body.count >= Ed25519.signatureLength else {
             throw .malformed("the signed part is \(body.count) bytes, shorter than a 64-byte signature")
         }
         var footer: [UInt8] = []
-        if parts.count == 2 {
-            do {
-                footer = try Base64URL.decode(String(decoding: parts[1], as: UTF8.self))
-            } catch {
+        if let dot = dots.first {
+            guard let decoded = PublicBase64URL.decode(rest[(dot + 1)...]) else {
                 throw .invalidEncoding(part: "footer")
             }
             // An empty footer is written as no footer; a trailing "." would be a second
             // encoding of the same token.
-            guard !footer.isEmpty else { throw .malformed("the footer part is present but empty") }
+            guard !decoded.isEmpty else { throw .malformed("the footer part is present but empty") }
+            footer = decoded
         }
         let split = body.count - Ed25519.signatureLength
         return UnverifiedToken(payload: Array(body[..<split]), signature: Array(body[split...]), footer: footer)

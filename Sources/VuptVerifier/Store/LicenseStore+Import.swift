@@ -63,55 +63,68 @@ extension LicenseStore {
 
     /// Imports every artifact in `paths` at one instant. Each accepted artifact is
     /// written atomically; a failure on one file changes nothing for the others.
+    ///
+    /// Revocation lists are installed before licenses, so the outcome does not depend on
+    /// the order of the files. Results come back in file order.
     public func importArtifacts(
         from paths: [String], trustedKeys: TrustedKeySet, options: VerificationOptions, clock: inout CheckClock
     ) throws -> [ImportResult] {
         try withExclusiveLock {
-            var results: [ImportResult] = []
+            var slots: [ImportResult?] = []
+            var pending: [(slot: Int, block: ArmoredBlock, source: String)] = []
             for (file, error) in LicenseStore.artifactFiles(in: paths) {
                 if let error {
-                    results.append(ImportResult(
-                        source: file, kind: nil, serial: nil, outcome: .rejected, message: "\(error)"))
+                    slots.append(ImportResult(source: file, kind: nil, serial: nil, outcome: .rejected, message: "\(error)"))
                     continue
                 }
-                results += importFile(file, trustedKeys: trustedKeys, options: options, clock: &clock)
+                switch readBlocks(file) {
+                case .failure(let result):
+                    slots.append(result)
+                case .success(let blocks):
+                    for (offset, block) in blocks.enumerated() {
+                        pending.append((slots.count, block, blocks.count > 1 ? "\(file)#\(offset + 1)" : file))
+                        slots.append(nil)
+                    }
+                }
+            }
+
+            for item in pending where item.block.kind == .revocationList {
+                slots[item.slot] = importRevocationList(item.block, source: item.source, trustedKeys: trustedKeys)
+            }
+            for item in pending where item.block.kind != .revocationList {
+                guard item.block.kind == .license else {
+                    slots[item.slot] = ImportResult(
+                        source: item.source, kind: nil, serial: nil, outcome: .rejected,
+                        message: "unknown artifact '\(item.block.label)'; expected VUPT LICENSE or VUPT REVOCATION LIST")
+                    continue
+                }
+                slots[item.slot] = importLicense(
+                    item.block, source: item.source, trustedKeys: trustedKeys, options: options, clock: &clock)
             }
             clock.save()
-            return results
+            return slots.compactMap { $0 }
         }
     }
 
-    private func importFile(
-        _ file: String, trustedKeys: TrustedKeySet, options: VerificationOptions, clock: inout CheckClock
-    ) -> [ImportResult] {
-        let blocks: [ArmoredBlock]
+    private enum BlockRead {
+        case success([ArmoredBlock])
+        case failure(ImportResult)
+    }
+
+    /// Reads a file's armored blocks; a file holding only a bare token counts as one block.
+    private func readBlocks(_ file: String) -> BlockRead {
         do {
             let bytes = try FileIO.read(file, limit: ArmoredFile.maximumFileSize)
-            blocks = try ArmoredFile.blocks(in: bytes)
+            return .success(try ArmoredFile.blocksOrBareToken(in: bytes))
         } catch let error as FileError {
             if case .tooLarge = error {
-                return [reject(file, ArtifactError.tooLarge(size: ArmoredFile.maximumFileSize + 1, limit: ArmoredFile.maximumFileSize))]
+                let size = FileIO.size(file) ?? ArmoredFile.maximumFileSize + 1
+                return .failure(reject(file, ArtifactError.tooLarge(size: size, limit: ArmoredFile.maximumFileSize)))
             }
-            return [ImportResult(source: file, kind: nil, serial: nil, outcome: .rejected, message: "\(error)")]
+            return .failure(ImportResult(source: file, kind: nil, serial: nil, outcome: .rejected, message: "\(error)"))
         } catch {
-            return [reject(file, error)]
+            return .failure(reject(file, error))
         }
-
-        var results: [ImportResult] = []
-        for (offset, block) in blocks.enumerated() {
-            let source = blocks.count > 1 ? "\(file)#\(offset + 1)" : file
-            switch block.kind {
-            case .license?:
-                results.append(importLicense(block, source: source, trustedKeys: trustedKeys, options: options, clock: &clock))
-            case .revocationList?:
-                results.append(importRevocationList(block, source: source, trustedKeys: trustedKeys))
-            case nil:
-                results.append(ImportResult(
-                    source: source, kind: nil, serial: nil, outcome: .rejected,
-                    message: "unknown artifact '\(block.label)'; expected VUPT LICENSE or VUPT REVOCATION LIST"))
-            }
-        }
-        return results
     }
 
     private func reject(_ source: String, _ error: Error, kind: ArtifactKind? = nil) -> ImportResult {
@@ -136,7 +149,16 @@ extension LicenseStore {
 
         let installed = contents(trustedKeys: trustedKeys)
         if let same = installed.licenses.first(where: { $0.claims.serial == claims.serial }) {
-            if same.token == license.token { return result(.alreadyInstalled, "already installed \(claims.serial)") }
+            if same.token == license.token {
+                // An import killed before its clean-up left older files behind; tidy them now.
+                if LicenseVerifier.evaluate(license, clock: clock, options: options).status != .notYetValid {
+                    for older in installed.licenses
+                    where older.claims.subscriptionID == claims.subscriptionID && older.claims.sequence < claims.sequence {
+                        FileIO.remove(licenseFile(serial: older.claims.serial))
+                    }
+                }
+                return result(.alreadyInstalled, "already installed \(claims.serial)")
+            }
             return result(.refused, "a different license with serial \(claims.serial) is already installed")
         }
         let chain = installed.licenses.filter { $0.claims.subscriptionID == claims.subscriptionID }

@@ -54,7 +54,7 @@ public struct LicenseStore: Sendable {
                 let bytes = try FileIO.read(revocationListFile, limit: ArmoredFile.maximumFileSize)
                 let blocks = try ArmoredFile.blocks(in: bytes)
                 guard let block = blocks.first(where: { $0.kind == .revocationList }) else {
-                    throw ArtifactError.wrongKind(expected: .revocationList, found: blocks[0].label)
+                    throw ArtifactError.wrongKind(expected: .revocationList, found: blocks[0].kind?.displayName ?? blocks[0].label)
                 }
                 contents.revocationList = try ArtifactVerifier.verifyRevocationList(
                     token: block.token, trustedKeys: trustedKeys)

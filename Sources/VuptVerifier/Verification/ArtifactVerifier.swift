@@ -72,15 +72,30 @@ public enum ArtifactVerifier {
         return VerifiedLicense(token: token, claims: claims, key: key)
     }
 
-    /// Finds the license block in a file's bytes, verifies it and decodes its claims.
+    /// Finds the license blocks in a file's bytes, verifies them and decodes their claims.
     ///
-    /// A file whose only block is of another kind is reported as the wrong kind.
+    /// With several license blocks, as when a license and its renewal were pasted into one
+    /// e-mail, the verified one with the highest sequence wins, the first on a tie. When
+    /// none verifies, the first block's error is thrown. A file whose blocks are all of
+    /// another kind is reported as the wrong kind.
     public static func verifyLicenseFile(_ bytes: [UInt8], trustedKeys: TrustedKeySet) throws(ArtifactError) -> VerifiedLicense {
         let blocks = try ArmoredFile.blocks(in: bytes)
-        guard let block = blocks.first(where: { $0.kind == .license }) else {
-            throw .wrongKind(expected: .license, found: blocks[0].label)
+        let licenseBlocks = blocks.filter { $0.kind == .license }
+        guard !licenseBlocks.isEmpty else {
+            throw .wrongKind(expected: .license, found: blocks[0].kind?.displayName ?? blocks[0].label)
         }
-        return try verifyLicense(token: block.token, trustedKeys: trustedKeys)
+        var best: VerifiedLicense?
+        var firstError: ArtifactError?
+        for block in licenseBlocks {
+            do {
+                let license = try verifyLicense(token: block.token, trustedKeys: trustedKeys)
+                if best == nil || license.claims.sequence > best!.claims.sequence { best = license }
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        if let best { return best }
+        throw firstError!
     }
 }
 
