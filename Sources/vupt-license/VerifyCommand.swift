@@ -161,7 +161,7 @@ struct VerifyCommand {
 
 /// Options shared by the commands that check artifacts.
 enum KeyOptions {
-    /// The compiled-in keys plus any given with `--trust` and `--public-key`.
+    /// Returns the compiled-in keys plus any given with `--trust` and `--public-key`.
     static func trustedKeys(_ arguments: ParsedArguments) throws(CommandError) -> TrustedKeySet {
         var keys = TrustedKeySet(CompiledInKeys.trustedKeys())
         for directory in arguments.allValues("trust") {

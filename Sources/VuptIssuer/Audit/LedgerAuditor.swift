@@ -33,7 +33,7 @@ public struct AuditProblem: Sendable, CustomStringConvertible {
     }
 }
 
-/// What the audit checked and what it found.
+/// The audit's counts and its first finding.
 public struct AuditReport: Sendable {
     public var entries: UInt64 = 0
     public var licenses = 0
@@ -120,7 +120,7 @@ public enum LedgerAuditor {
         var exhausted = false
         while true {
             if next == batch.count {
-                // Read the next rows, then hash and verify them on every core at once; the
+                // Read the next rows, then hash and verify them on every core at once. The
                 // checks below still run in order, so the first problem is the one reported.
                 // A finished statement resets itself, so it is not stepped again.
                 batch.removeAll(keepingCapacity: true)

@@ -26,7 +26,7 @@ public struct LedgerEntry: Equatable, Sendable {
         SHA256.hash(parts: [[0x00], bytes])
     }
 
-    /// The entry bytes: compact JSON with members in a fixed order. The common members
+    /// Encodes the entry bytes: compact JSON with members in a fixed order. The common members
     /// come first, then the kind's own members.
     static func encode(
         index: Int64, kind: LedgerEntryKind, recordedAt: Timestamp, operatorName: String,
@@ -84,7 +84,7 @@ extension Ledger {
             [.text(keyID), .text(paserk), .integer(entry.index)])
     }
 
-    /// Every entry in index order.
+    /// Returns every entry in index order.
     public func entries() throws -> [LedgerEntry] {
         try database.query(
             "SELECT entry_index, kind, recorded_at, operator, entry_bytes, leaf_hash FROM ledger_entries ORDER BY entry_index"
@@ -101,7 +101,7 @@ extension Ledger {
         }
     }
 
-    /// The public keys the ledger has registered, as `k4.public` PASERKs by key id.
+    /// Returns the public keys the ledger has registered, as `k4.public` PASERKs by key id.
     public func signingKeys() throws -> [(keyID: String, publicKey: String)] {
         try database.query("SELECT key_id, public_key FROM signing_keys ORDER BY entry_index").map {
             ($0.text(0) ?? "", $0.text(1) ?? "")

@@ -123,7 +123,7 @@ extension Ledger {
         return try issuedLicense(from: row, keys: keys)
     }
 
-    /// Every license in serial order.
+    /// Returns every license in serial order.
     public func licenses() throws -> [IssuedLicense] {
         try database.query("SELECT \(Ledger.licenseColumns) FROM licenses ORDER BY serial_number").map(issuedLicense)
     }
@@ -151,7 +151,7 @@ public enum LicenseSerial {
     /// `VUPT-` and the serial number with at least eight digits, for example `VUPT-00000042`.
     public static func format(_ number: Int64) -> String { "VUPT-" + zeroPadded(number, width: 8) }
 
-    /// The subscription id a new license starts: `SUB-` and its serial number.
+    /// Returns the subscription id a new license starts: `SUB-` and its serial number.
     public static func subscription(_ number: Int64) -> String { "SUB-" + zeroPadded(number, width: 8) }
 
     static func zeroPadded(_ number: Int64, width: Int) -> String {

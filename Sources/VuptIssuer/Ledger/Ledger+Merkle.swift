@@ -3,7 +3,7 @@ import VuptSodium
 import VuptVerifier
 
 extension Ledger {
-    /// The origin line of this ledger's checkpoints.
+    /// Returns the origin line of this ledger's checkpoints.
     public func origin() throws -> String {
         guard let origin = try database.query("SELECT value FROM ledger_info WHERE name = 'origin'").first?.text(0) else {
             throw LedgerError.notALedger(path: path, reason: "it has no origin")
@@ -34,7 +34,7 @@ extension Ledger {
         }
     }
 
-    /// The hash of the complete subtree at (level, position); level 0 is a leaf hash.
+    /// Returns the hash of the complete subtree at (level, position). Level 0 is a leaf hash.
     func storedNode(level: Int64, position: Int64) throws -> [UInt8] {
         let rows = level == 0
             ? try database.query("SELECT leaf_hash FROM ledger_entries WHERE entry_index = ?", [.integer(position)])
@@ -58,7 +58,7 @@ extension Ledger {
             try subtreeHash(start: start, size: k), try subtreeHash(start: start + k, size: size - k))
     }
 
-    /// The root hash at `size`.
+    /// Returns the root hash at `size`.
     public func rootHash(size: UInt64) throws -> [UInt8] {
         size == 0 ? MerkleTree.emptyRoot : try subtreeHash(start: 0, size: size)
     }
@@ -83,12 +83,12 @@ extension Ledger {
              .text(note), .text(now.rfc3339)])
     }
 
-    /// The newest stored checkpoint as a signed note.
+    /// Returns the newest stored checkpoint as a signed note.
     public func latestCheckpoint() throws -> String? {
         try database.query("SELECT signed_note FROM checkpoints ORDER BY tree_size DESC LIMIT 1").first?.text(0)
     }
 
-    /// Every stored checkpoint, oldest first.
+    /// Returns every stored checkpoint, oldest first.
     public func checkpoints() throws -> [(treeSize: UInt64, signedNote: String)] {
         try database.query("SELECT tree_size, signed_note FROM checkpoints ORDER BY tree_size").map {
             (UInt64($0.integer(0) ?? 0), $0.text(1) ?? "")

@@ -22,7 +22,7 @@ public struct RenewalChanges: Equatable, Sendable {
     }
 }
 
-/// Why a renewal was refused.
+/// A reason a renewal is rejected.
 public enum RenewalError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The serial is no longer the newest of its subscription.
     case superseded(serial: String, newest: String)
@@ -40,13 +40,14 @@ public enum RenewalError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// The term rules for renewals, documented in docs/RENEWALS.md.
 public enum RenewalTerm {
-    /// A renewal made before the previous grace period ends starts at the previous `exp`,
-    /// leaving no gap and no overlap; a later one starts at the renewal time.
+    /// Returns the start of a renewal's term. A renewal made before the previous grace
+    /// period ends starts at the previous `exp`, so there is no gap and no overlap. A
+    /// later one starts at the renewal time.
     public static func start(previous: LicenseClaims, now: Timestamp) -> Timestamp {
         now < previous.graceEnds ? previous.notAfter : now
     }
 
-    /// The end: `months` after the start, at the start's time of day, on the anchor day
+    /// Returns the end: `months` after the start, at the start's time of day, on the anchor day
     /// of month (clamped to shorter months), so that a subscription started on the 31st
     /// or on 29 February does not drift over renewals.
     public static func end(start: Timestamp, months: Int, anchorDay: Int) -> Timestamp {
@@ -55,7 +56,7 @@ public enum RenewalTerm {
 }
 
 extension Ledger {
-    /// The licenses of one subscription, oldest first.
+    /// Returns the licenses of one subscription, oldest first.
     public func subscription(_ subscriptionID: String) throws -> [IssuedLicense] {
         try database.query(
             "SELECT \(Ledger.licenseColumns) FROM licenses WHERE subscription_id = ? ORDER BY sequence",
@@ -71,7 +72,7 @@ extension Ledger {
         }
     }
 
-    /// The anchor day for the next renewal: the day of month on which the current
+    /// Returns the anchor day for the next renewal: the day of month on which the current
     /// unbroken chain of terms started. A late renewal starts a new chain.
     static func anchorDay(chain: [SubscriptionTerm]) -> Int {
         var anchor = chain.first!.notBefore
@@ -89,7 +90,7 @@ extension Ledger {
         let notAfter: Timestamp
     }
 
-    /// The terms of a subscription, oldest first, without re-verifying every token: only
+    /// Returns the terms of a subscription, oldest first, without re-verifying every token: only
     /// their dates feed the anchor day, and the license being renewed is verified itself.
     func subscriptionTerms(_ subscriptionID: String) throws -> [SubscriptionTerm] {
         try database.query(

@@ -17,7 +17,7 @@ public struct ArmoredBlock: Equatable, Sendable {
 public enum ArmoredFile {
     /// Files larger than this are rejected before they are parsed.
     public static let maximumFileSize = 1 << 20
-    /// Longest line accepted, in bytes: room for a whole unwrapped token.
+    /// Maximum line length in bytes: room for a whole unwrapped token.
     public static let maximumLineLength = 64 * 1024 + 64
     /// Width of the token lines this tool writes.
     public static let lineWidth = 64

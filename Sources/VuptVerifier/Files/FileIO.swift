@@ -87,7 +87,7 @@ public enum FileIO {
         }
     }
 
-    /// Writes `bytes` so that `path` holds either its old content or all of the new content,
+    /// Writes `bytes` so that `path` contains either its old content or all of the new content,
     /// even across a crash: temp file in the same folder, fsync, rename, fsync of the folder.
     ///
     /// With `overwrite` false an existing file is an error, and the check and the rename
@@ -167,7 +167,7 @@ public enum FileIO {
         return String(path[path.index(after: slash)...])
     }
 
-    /// The names in a folder, sorted, without `.` and `..`.
+    /// Returns the names in a folder, sorted, without `.` and `..`.
     public static func listDirectory(_ path: String) throws(FileError) -> [String] {
         guard let directory = opendir(path) else {
             switch errno {
@@ -187,7 +187,7 @@ public enum FileIO {
         return names.sorted()
     }
 
-    /// The permission bits of a file or folder.
+    /// Returns the permission bits of a file or folder.
     public static func permissions(_ path: String) -> mode_t? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
@@ -205,7 +205,7 @@ public enum FileIO {
 public enum TestHooks {
     public static func pause(at point: String) {
         guard let requested = FileIO.environment("VUPT_TEST_PAUSE_AT"), requested == point else { return }
-        // The marker file tells the test that this step has been reached.
+        // The marker file signals to the test that this step has been reached.
         if let marker = FileIO.environment("VUPT_TEST_PAUSE_MARKER") {
             let descriptor = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             if descriptor >= 0 { close(descriptor) }
@@ -229,7 +229,7 @@ extension FileIO {
 }
 
 extension FileIO {
-    /// The size in bytes of a regular file, or nil.
+    /// Returns the size in bytes of a regular file, or nil.
     public static func size(_ path: String) -> Int? {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }

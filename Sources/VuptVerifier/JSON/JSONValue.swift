@@ -23,7 +23,7 @@ public enum JSONValue: Equatable, Sendable {
         }
     }
 
-    /// The member named `key` of an object, or nil.
+    /// Returns the member named `key` of an object, or nil.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value

@@ -1,4 +1,4 @@
-/// Why an artifact was rejected. Each case carries the value that failed.
+/// A reason an artifact is rejected. Each case carries the value that failed.
 ///
 /// All of these map to exit code 2 in the command-line tools: the artifact itself is
 /// unusable, whatever the time.

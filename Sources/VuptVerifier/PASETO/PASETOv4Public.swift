@@ -47,7 +47,7 @@ public enum PASETOv4Public {
         for shift in stride(from: 0, to: 64, by: 8) { output.append(UInt8(truncatingIfNeeded: cleared >> UInt64(shift))) }
     }
 
-    /// The exact bytes an Ed25519 signature covers.
+    /// Returns the exact bytes an Ed25519 signature covers.
     public static func signingInput(payload: [UInt8], footer: [UInt8], implicitAssertion: [UInt8]) -> [UInt8] {
         preAuthenticationEncoding([headerBytes, payload, footer, implicitAssertion])
     }

@@ -1,8 +1,9 @@
 /// A table-driven decoder of unpadded base64url for public data such as tokens.
 ///
-/// libsodium's decoder runs in constant time, which keys need but public tokens do not,
-/// and it costs about 50 instructions a byte; this one is several times faster. It is
-/// exactly as strict: no padding, no white space, and unused trailing bits must be zero.
+/// libsodium's decoder runs in constant time, which keys need but public tokens do not.
+/// It costs about 50 instructions a byte (measured with callgrind on libsodium 1.0.18),
+/// and this one is several times faster. It is exactly as strict: no padding, no white
+/// space, and unused trailing bits must be zero.
 enum PublicBase64URL {
     private static let invalid: UInt8 = 0xFF
 

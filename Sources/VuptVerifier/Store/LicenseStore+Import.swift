@@ -195,7 +195,7 @@ extension LicenseStore {
         if verdict.status == .notYetValid {
             return result(.pending, "pending \(claims.serial): becomes active at \(claims.notBefore.rfc3339)")
         }
-        // The new file alone already makes the older ones superseded; removing them only
+        // The new file alone already makes the older ones superseded. Removing them only
         // tidies the store, so a crash before this point leaves a consistent store.
         TestHooks.pause(at: "import-before-cleanup")
         var replaced: [String] = []

@@ -48,7 +48,7 @@ public struct CheckClock: Sendable {
         storedTime = stored
         // The instant is never earlier than the last trusted time, so setting the clock
         // back by any amount revives nothing. Only a gap beyond the skew tolerance is
-        // reported as a rollback; a smaller one is ordinary clock drift.
+        // reported as a rollback, because a smaller one is ordinary clock drift.
         if let stored, host < stored {
             baseInstant = stored
             stateRollback = host.seconds(since: stored) < -clockSkew
@@ -59,7 +59,7 @@ public struct CheckClock: Sendable {
         }
     }
 
-    /// The instant for a license issued at `issuedAt`, and the rollback to report with it.
+    /// Returns the instant for a license issued at `issuedAt`, and the rollback to report with it.
     ///
     /// The vendor signed the license at `iat`, so a host clock further behind than the
     /// tolerance is wrong, and `iat` is the earliest instant that can be true. A fixed
@@ -101,7 +101,7 @@ public struct CheckClock: Sendable {
         return highest
     }
 
-    /// A warning that describes a rollback, for the verdict's warnings.
+    /// Returns a warning that describes a rollback, for the verdict's warnings.
     public static func rollbackWarning(_ rollback: ClockRollback, instant: Timestamp) -> String {
         "clock rollback: the host clock reads \(rollback.hostTime.rfc3339), earlier than the trusted time "
             + "\(rollback.trustedTime.rfc3339); the check used \(instant.rfc3339)"

@@ -31,7 +31,7 @@ public enum LicenseVerifier {
         return verdict
     }
 
-    /// The verdict for an artifact that was rejected before any time rule applied.
+    /// Returns the verdict for an artifact that was rejected before any time rule applied.
     public static func invalidVerdict(_ error: ArtifactError, clock: CheckClock) -> LicenseVerdict {
         var warnings = clock.warnings
         if let rollback = clock.stateRollback {

@@ -55,7 +55,7 @@ public struct VerificationOptions: Sendable {
     public static let standard: VerificationOptions = try! VerificationOptions()
 }
 
-/// Where the evaluation instant comes from.
+/// The source of the evaluation instant.
 public enum VerificationTime: Sendable {
     /// The host clock, read once per check. It is subject to rollback detection and is
     /// never earlier than the license's `iat`.
