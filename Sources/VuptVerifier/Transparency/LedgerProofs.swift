@@ -19,6 +19,23 @@ public enum ProofError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+extension ProofError {
+    /// Decodes a JSON array of base64 SHA-256 hashes, at most `maximum` of them.
+    static func decodeHashes(_ value: JSONValue?, maximum: Int) throws(ProofError) -> [[UInt8]] {
+        guard case .array(let items)? = value, items.count <= maximum else {
+            throw .malformed("hashes must be an array of at most \(maximum)")
+        }
+        var hashes: [[UInt8]] = []
+        for item in items {
+            guard case .string(let text) = item, let hash = try? Base64Standard.decode(text),
+                hash.count == MerkleTree.hashLength
+            else { throw .malformed("every hash must be 32 bytes of base64") }
+            hashes.append(hash)
+        }
+        return hashes
+    }
+}
+
 /// An RFC 6962 inclusion proof of one ledger entry, with the signed checkpoint whose
 /// root it leads to and the entry bytes that form the leaf.
 public struct InclusionProof: Equatable, Sendable {
@@ -66,16 +83,7 @@ public struct InclusionProof: Equatable, Sendable {
         guard case .string(let entryText)? = root["entry"], let entry = try? Base64Standard.decode(entryText) else {
             throw .malformed("entry is not base64")
         }
-        guard case .array(let items)? = root["hashes"], items.count <= InclusionProof.maximumHashes else {
-            throw .malformed("hashes must be an array of at most \(InclusionProof.maximumHashes)")
-        }
-        var hashes: [[UInt8]] = []
-        for item in items {
-            guard case .string(let text) = item, let hash = try? Base64Standard.decode(text),
-                hash.count == MerkleTree.hashLength
-            else { throw .malformed("every hash must be 32 bytes of base64") }
-            hashes.append(hash)
-        }
+        let hashes = try ProofError.decodeHashes(root["hashes"], maximum: InclusionProof.maximumHashes)
         guard case .string(let checkpoint)? = root["checkpoint"] else { throw .malformed("checkpoint is missing") }
         self.init(leafIndex: index, treeSize: size, entryBytes: entry, hashes: hashes, signedCheckpoint: checkpoint)
     }
@@ -141,16 +149,8 @@ public struct ConsistencyProof: Equatable, Sendable {
         guard case .number(let oldText)? = root["oldSize"], let oldSize = UInt64(oldText),
             case .number(let newText)? = root["newSize"], let newSize = UInt64(newText), oldSize <= newSize
         else { throw .malformed("oldSize and newSize must be integers with oldSize <= newSize") }
-        guard case .array(let items)? = root["hashes"], items.count <= 2 * InclusionProof.maximumHashes else {
-            throw .malformed("hashes must be an array")
-        }
-        var hashes: [[UInt8]] = []
-        for item in items {
-            guard case .string(let text) = item, let hash = try? Base64Standard.decode(text),
-                hash.count == MerkleTree.hashLength
-            else { throw .malformed("every hash must be 32 bytes of base64") }
-            hashes.append(hash)
-        }
+        // A consistency proof has at most two hashes per tree level.
+        let hashes = try ProofError.decodeHashes(root["hashes"], maximum: 2 * InclusionProof.maximumHashes)
         guard case .string(let checkpoint)? = root["checkpoint"] else { throw .malformed("checkpoint is missing") }
         self.init(oldSize: oldSize, newSize: newSize, hashes: hashes, signedCheckpoint: checkpoint)
     }
