@@ -133,7 +133,7 @@ struct RevocationEndToEndTests {
 
     /// The armor label picks the kind, and the domain tag in the signature pins it, so a
     /// token under the other kind's label is rejected as the wrong kind. A renamed file
-    /// keeps its label and is read as what the label says.
+    /// keeps its label and is read as the kind its label names.
     @Test func relabeledArtifactIsWrongKind() throws {
         let workspace = try StoreWorkspace("wrong-kind")
         defer { workspace.remove() }

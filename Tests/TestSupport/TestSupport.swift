@@ -48,7 +48,7 @@ public enum TestSupport {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// A fresh temporary folder, removed by the caller with `removeTemporaryDirectory`.
+    /// Creates a fresh temporary folder, which the caller removes with `removeTemporaryDirectory`.
     public static func makeTemporaryDirectory(_ label: String = "vupt-test") throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
@@ -138,5 +138,19 @@ public enum TestSupport {
             exitCode: process.terminationStatus,
             standardOutput: String(decoding: output, as: UTF8.self),
             standardError: String(decoding: errors, as: UTF8.self))
+    }
+}
+
+/// A PASETO or PASERK test-vector file: `{"name": …, "tests": [ … ]}`.
+public struct VectorFile<Case: Decodable>: Decodable {
+    public let name: String
+    public let tests: [Case]
+
+    /// Decodes `vectors/paseto/<fileName>` from the shared folder, or returns nil when the
+    /// file is missing outside CI (`TestSupport.sharedFile` records the failure under CI).
+    public static func load(_ fileName: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [Case]? {
+        let path = "vectors/paseto/\(fileName)"
+        guard let data = TestSupport.sharedFile(path, sourceLocation: sourceLocation) else { return nil }
+        return try JSONDecoder().decode(VectorFile<Case>.self, from: data).tests
     }
 }

@@ -3,20 +3,6 @@ import Testing
 import VuptSodium
 import VuptTestSupport
 
-/// A PASERK test-vector file: `{"name": …, "tests": [ … ]}`.
-struct VectorFile<Case: Decodable>: Decodable {
-    let name: String
-    let tests: [Case]
-
-    /// Decodes `vectors/paseto/<fileName>` from the shared folder, or returns nil when the
-    /// file is missing outside CI (`TestSupport.sharedFile` records the failure under CI).
-    static func load(_ fileName: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [Case]? {
-        let path = "vectors/paseto/\(fileName)"
-        guard let data = TestSupport.sharedFile(path, sourceLocation: sourceLocation) else { return nil }
-        return try JSONDecoder().decode(VectorFile<Case>.self, from: data).tests
-    }
-}
-
 /// One case of `k4.secret.json` or `k4.sid.json`: the 64-byte secret key in hex (shorter
 /// or longer in the cases that must fail) and its PASERK, null for those cases.
 struct SecretPASERKVector: Decodable {

@@ -109,7 +109,7 @@ extension Ledger {
         return keys
     }
 
-    /// The ledger entry bytes at `index`.
+    /// Returns the ledger entry bytes at `index`.
     public func entryBytes(at index: Int64) throws -> [UInt8] {
         guard let bytes = try database.query(
             "SELECT entry_bytes FROM ledger_entries WHERE entry_index = ?", [.integer(index)]
@@ -146,7 +146,7 @@ extension Ledger {
             entryBytes: try entryBytes(at: license.entryIndex), hashes: hashes, signedCheckpoint: note)
     }
 
-    /// A consistency proof from an older checkpoint of this ledger to the newest one.
+    /// Returns a consistency proof from an older checkpoint of this ledger to the newest one.
     public func consistencyProof(from oldNote: String) throws -> ConsistencyProof {
         let old = try Checkpoint(noteText: try SignedNote(parsing: oldNote).text)
         guard let latest = try latestCheckpoint() else {

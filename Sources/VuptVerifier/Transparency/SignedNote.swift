@@ -48,7 +48,7 @@ public struct SignedNote: Equatable, Sendable {
     public static let maximumSignatures = 16
     static let signaturePrefix = "\u{2014} "
 
-    /// The key ID for an Ed25519 key: SHA-256(name || 0x0A || 0x01 || public key)[:4], big-endian.
+    /// Returns the key ID for an Ed25519 key: SHA-256(name || 0x0A || 0x01 || public key)[:4], big-endian.
     public static func keyID(name: String, publicKey: Ed25519.PublicKey) -> UInt32 {
         let digest = SHA256.hash(Array(name.utf8) + [0x0A, 0x01] + publicKey.rawRepresentation)
         return digest.prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
@@ -111,9 +111,10 @@ public struct SignedNote: Equatable, Sendable {
         return result
     }
 
-    /// Verifies the note as the specification requires: signatures whose (name, key ID)
-    /// match no trusted key are ignored; a matching one that fails rejects the note; at
-    /// least one must verify. Returns the key that verified and the name it signed under.
+    /// Verifies the note as the signed-note specification requires. Signatures whose
+    /// (name, key ID) match no trusted key are ignored, a matching one that fails rejects
+    /// the note, and at least one must verify. Returns the key that verified and the name
+    /// it signed under.
     public func verify(trustedKeys: TrustedKeySet) throws(NoteError) -> (key: TrustedKey, keyName: String) {
         var verified: (key: TrustedKey, keyName: String)?
         let message = Array(text.utf8)
