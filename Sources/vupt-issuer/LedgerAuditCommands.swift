@@ -83,7 +83,7 @@ enum LedgerVerifyCommand {
 enum LedgerCheckpointCommand {
     static let name = "vupt-issuer ledger checkpoint"
     static let help = """
-        Usage: vupt-issuer ledger checkpoint [--out FILE] [--ledger FILE]
+        Usage: vupt-issuer ledger checkpoint [--out FILE] [--verifier-key] [--ledger FILE]
 
         Print or write the newest signed checkpoint: a C2SP signed note whose text is
         the log origin, the tree size and the base64 root hash. Keep it to check later
@@ -91,15 +91,24 @@ enum LedgerCheckpointCommand {
 
         Options:
           --out FILE      Write to FILE instead of standard output
+          --verifier-key  Print the C2SP verifier key (NAME+ID+KEY) of the key that
+                          signed it instead, for other signed-note tools
           --ledger FILE   Ledger file (default: $VUPT_LEDGER, else ./vupt-ledger.sqlite)
           -h, --help      Show this help
         """
-    static let options: [OptionSpec] = [.value("out", "FILE"), .value("ledger", "FILE")]
+    static let options: [OptionSpec] = [.value("out", "FILE"), .flag("verifier-key"), .value("ledger", "FILE")]
 
     static func run(_ arguments: [String]) throws -> Int32 {
         guard let parsed = try LedgerCommand.parse(arguments, options: options, name: name, help: help) else { return 0 }
         try parsed.requirePositionals([], command: name)
         let ledger = try Ledger(path: IssuerErrors.ledgerPath(parsed), readOnly: true)
+        if parsed.flag("verifier-key") {
+            guard let vkey = try ledger.checkpointVerifierKey() else {
+                throw CommandError("ledger \(ledger.path) has no checkpoint yet; mint a license first", exitCode: ExitCode.inputMissing)
+            }
+            try LedgerCommand.output(vkey + "\n", to: parsed.value("out"))
+            return ExitCode.success
+        }
         guard let note = try ledger.latestCheckpoint() else {
             throw CommandError("ledger \(ledger.path) has no checkpoint yet; mint a license first", exitCode: ExitCode.inputMissing)
         }

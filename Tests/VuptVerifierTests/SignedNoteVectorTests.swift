@@ -245,3 +245,11 @@ import VuptVerifier
         #expect(throws: NoteError.self) { try Checkpoint.verify(signedNote: note, trustedKeys: Self.trusting(key)) }
     }
 }
+
+@Test func verifierKeyRoundTrips() throws {
+    guard let data = TestSupport.sharedFile("vectors/c2sp/signed-note-example.json") else { return }
+    let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let vkey = try #require(object["vkey"] as? String)
+    let parsed = try SignedNote.parseVerifierKey(vkey)
+    #expect(SignedNote.verifierKey(name: parsed.name, publicKey: parsed.publicKey) == vkey)
+}

@@ -88,6 +88,15 @@ extension Ledger {
         try database.query("SELECT signed_note FROM checkpoints ORDER BY tree_size DESC LIMIT 1").first?.text(0)
     }
 
+    /// Returns the C2SP verifier key of the key that signed the newest checkpoint.
+    public func checkpointVerifierKey() throws -> String? {
+        guard let keyID = try database.query(
+            "SELECT key_id FROM checkpoints ORDER BY tree_size DESC LIMIT 1").first?.text(0),
+            let paserk = try database.query("SELECT public_key FROM signing_keys WHERE key_id = ?", [.text(keyID)]).first?.text(0)
+        else { return nil }
+        return SignedNote.verifierKey(name: try origin(), publicKey: try PASERK.decodePublic(paserk))
+    }
+
     /// Returns every stored checkpoint, oldest first.
     public func checkpoints() throws -> [(treeSize: UInt64, signedNote: String)] {
         try database.query("SELECT tree_size, signed_note FROM checkpoints ORDER BY tree_size").map {

@@ -131,6 +131,15 @@ public struct SignedNote: Equatable, Sendable {
         return verified
     }
 
+    /// Returns the verifier key `<name>+<hex key ID>+<base64(0x01 || public key)>` that
+    /// other signed-note implementations, such as Go's sumdb note package, take.
+    public static func verifierKey(name: String, publicKey: Ed25519.PublicKey) -> String {
+        let id = keyID(name: name, publicKey: publicKey)
+        let digits = Array("0123456789abcdef")
+        let hex = String((0..<8).reversed().map { digits[Int((id >> UInt32($0 * 4)) & 0xF)] })
+        return "\(name)+\(hex)+" + Base64Standard.encode([0x01] + publicKey.rawRepresentation)
+    }
+
     /// Parses a verifier key `<name>+<hex key ID>+<base64(0x01 || public key)>`.
     public static func parseVerifierKey(_ vkey: String) throws(NoteError) -> (name: String, keyID: UInt32, publicKey: Ed25519.PublicKey) {
         let parts = vkey.split(separator: "+", omittingEmptySubsequences: false)
