@@ -107,6 +107,14 @@ enum IssuerErrors {
         guard let instant = Timestamp(commandLine: text) else {
             throw .usage("invalid --at '\(text)': expected RFC 3339 such as 2027-01-31T12:00:00Z")
         }
+        // A future issue time becomes the customers' last trusted time, so their hosts would
+        // report a clock rollback until the real clock catches up.
+        let real = SystemClock.now()
+        if instant.seconds(since: real) > VerificationOptions.defaultClockSkew {
+            Console.error(
+                "vupt-issuer: warning: --at \(instant.rfc3339) is later than this host's clock (\(real.rfc3339)); "
+                    + "customers who verify before then will see a clock-rollback warning")
+        }
         return instant
     }
 

@@ -93,7 +93,7 @@ enum LedgerCommand {
         }
         if let status = parsed.value("status") {
             guard let value = LedgerStatus(rawValue: status) else {
-                throw .usage("invalid --status '\(status)': active, expired, superseded or revoked")
+                throw .usage("invalid --status '\(status)': pending, active, expired, superseded or revoked")
             }
             filter.status = value
         }
@@ -149,8 +149,8 @@ enum LedgerListCommand {
     static let help = """
         Usage: vupt-issuer ledger list [filters] [--json | --csv] [--ledger FILE]
 
-        List licenses in serial order with their status now: active, expired,
-        superseded (renewed) or revoked.
+        List licenses in serial order with their status now: pending (term not started),
+        active, expired, superseded (a renewal's term has started) or revoked.
 
         Filters:
           --customer ID     Customer id, exact
@@ -159,7 +159,7 @@ enum LedgerListCommand {
           --since DATE      Issued on or after DATE (RFC 3339 or YYYY-MM-DD, UTC)
           --until DATE      Issued before DATE
           --tier TIER       business or enterprise
-          --status STATUS   active, expired, superseded or revoked
+          --status STATUS   pending, active, expired, superseded or revoked
         Options:
           --json            Print a JSON array
           --csv             Print CSV with a header row

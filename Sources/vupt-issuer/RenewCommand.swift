@@ -110,8 +110,10 @@ struct RenewCommand {
             let renewed = try ledger.renew(
                 [(arguments.positionals[0], changes)], key: key, operatorName: currentOperatorName(), now: now)[0]
             try LicenseFileWriter.write(renewed, to: outPath, force: force)
-            Console.out("renewed \(renewed.claims.supersedes ?? "") as \(renewed.serial), sequence \(renewed.claims.sequence)")
-            Console.out("  valid \(renewed.claims.notBefore.rfc3339) to \(renewed.claims.notAfter.rfc3339)")
+            let claims = renewed.claims
+            Console.out("renewed \(claims.supersedes ?? "") as \(renewed.serial), sequence \(claims.sequence)")
+            Console.out("  tier \(claims.tier.rawValue), \(claims.seats) seats, features: \(claims.features.joined(separator: ", "))")
+            Console.out("  valid \(claims.notBefore.rfc3339) to \(claims.notAfter.rfc3339)")
             Console.out("  file \(outPath)")
             return ExitCode.success
         }
@@ -169,7 +171,7 @@ struct RenewCommand {
                 failures += 1
             }
         }
-        Console.out("renewed \(renewed.count) licenses in one transaction; files in \(outDirectory)")
+        Console.out("renewed \(renewed.count) license\(renewed.count == 1 ? "" : "s") in one transaction; files in \(outDirectory)")
         return failures == 0 ? ExitCode.success : ExitCode.cannotCreate
     }
 }

@@ -31,7 +31,7 @@ struct ImportCommand {
 
         Exit codes: 0 every artifact accepted, pending or already installed;
         1 some refused (older, expired, revoked); 2 some rejected (unreadable,
-        malformed, signature invalid, unknown key).
+        malformed, signature invalid, unknown key); 66 no PATH exists.
         """
     static let options: [OptionSpec] = [
         .value("store", "DIR"), .value("trust", "DIR", repeatable: true),
@@ -76,7 +76,9 @@ struct ImportCommand {
         }
         for warning in clock.warnings { Console.error("vupt-license: warning: \(warning)") }
 
-        if results.isEmpty { return ExitCode.inputMissing }
+        if results.isEmpty || results.allSatisfy({ $0.message == "not found; check the path" }) {
+            return ExitCode.inputMissing
+        }
         if results.contains(where: { $0.outcome == .rejected }) { return ExitCode.rejected }
         if results.contains(where: { $0.outcome == .refused }) { return ExitCode.notValid }
         return ExitCode.success

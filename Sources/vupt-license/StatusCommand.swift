@@ -67,7 +67,11 @@ struct StatusCommand {
     func text(_ report: StoreReport, clock: CheckClock) -> String {
         var lines = ["store:              \(report.storePath)"]
         lines.append("evaluated at:       \(clock.baseInstant.rfc3339)")
-        lines.append("last trusted time:  \(report.lastTrustedTime?.rfc3339 ?? "none (no state yet)")")
+        if clock.hostTime == nil {
+            lines.append("last trusted time:  not read, because --at fixes the time")
+        } else {
+            lines.append("last trusted time:  \(report.lastTrustedTime?.rfc3339 ?? "none (no state yet)")")
+        }
         if let rollback = clock.stateRollback {
             lines.append("clock rollback:     host clock \(rollback.hostTime.rfc3339) is behind \(rollback.trustedTime.rfc3339)")
         }

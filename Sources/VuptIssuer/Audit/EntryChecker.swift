@@ -124,6 +124,11 @@ struct EntryChecker {
         let license: VerifiedLicense
         do {
             license = try verified.get()
+        } catch .unknownKey(let keyID) {
+            throw Failure(problem: AuditProblem(
+                finding: .badSignature, index: index,
+                detail: "the license is signed by key \(keyID), which is not among the given public keys; "
+                    + "check that --public-key names the vendor's key"))
         } catch {
             throw Failure(problem: AuditProblem(finding: .badSignature, index: index, detail: "license token: \(error)"))
         }

@@ -3,6 +3,8 @@ import VuptVerifier
 
 /// A license's standing in the ledger at one instant.
 public enum LedgerStatus: String, CaseIterable, Sendable {
+    /// Its term has not started yet, for example a renewal issued early.
+    case pending
     case active
     case expired
     case superseded
@@ -71,7 +73,8 @@ extension Ledger {
             """
             SELECT l.serial, l.entry_index, l.token, l.key_id, l.operator,
                 (SELECT n.serial FROM licenses AS n WHERE n.supersedes = l.serial),
-                (SELECT r.reason FROM revocations AS r WHERE r.serial = l.serial)
+                (SELECT r.reason FROM revocations AS r WHERE r.serial = l.serial),
+                (SELECT n.not_before FROM licenses AS n WHERE n.supersedes = l.serial)
             FROM licenses AS l \(whereClause) ORDER BY l.serial_number
             """)
         try statement.bind(arguments)
@@ -79,11 +82,15 @@ extension Ledger {
         let needle = filter.name.map(Ledger.searchForm)
         while let row = try statement.step() {
             let license = try issuedLicense(from: row, keys: keys)
+            // A renewal supersedes its predecessor only once its own term has started.
+            let successorStart = row.text(7).flatMap { Timestamp(rfc3339UTC: $0) }
             let status: LedgerStatus
             if row.text(6) != nil {
                 status = .revoked
-            } else if row.text(5) != nil {
+            } else if let successorStart, now >= successorStart {
                 status = .superseded
+            } else if now < license.claims.notBefore {
+                status = .pending
             } else if now >= license.claims.notAfter {
                 status = .expired
             } else {

@@ -27,13 +27,23 @@ public enum RenewalError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The serial is no longer the newest of its subscription.
     case superseded(serial: String, newest: String)
     case revoked(serial: String, newest: String)
+    /// A batch names the same serial twice.
+    case duplicate(serial: String)
+    /// The serial was revoked before.
+    case alreadyRevoked(serial: String, at: String)
 
     public var description: String {
         switch self {
         case let .superseded(serial, newest):
             return "\(serial) is already superseded; renew the newest license of its subscription, \(newest)"
+        case let .revoked(serial, newest) where serial == newest:
+            return "\(serial) is revoked, so its subscription cannot be renewed; mint a new license instead"
         case let .revoked(serial, newest):
             return "\(serial) is revoked; the newest license of its subscription is \(newest)"
+        case let .alreadyRevoked(serial, at):
+            return "\(serial) is already revoked (at \(at)); nothing was changed"
+        case let .duplicate(serial):
+            return "\(serial) is listed more than once; list each serial once per batch"
         }
     }
 }
@@ -111,7 +121,11 @@ extension Ledger {
         _ items: [(serial: String, changes: RenewalChanges)], key: Ed25519.SecretKey, operatorName: String,
         now: Timestamp, afterEach: (IssuedLicense, Int) throws -> Void = { _, _ in }
     ) throws -> [IssuedLicense] {
-        try write(key: key, now: now) {
+        var seen = Set<String>()
+        for item in items where !seen.insert(item.serial).inserted {
+            throw RenewalError.duplicate(serial: item.serial)
+        }
+        return try write(key: key, now: now) {
             try registerKeyIfNeeded(key.publicKey, recordedAt: now, operatorName: operatorName)
             let revoked = Set(try revocations().map(\.serial))
             let keys = try trustedSigningKeys()
@@ -207,7 +221,7 @@ extension Ledger {
             _ = try license(serial: serial)
             let existing = try database.query("SELECT revoked_at FROM revocations WHERE serial = ?", [.text(serial)])
             if let when = existing.first?.text(0) {
-                throw MintError.invalidValue(field: "serial", value: serial, allowed: "a serial not yet revoked (revoked at \(when))")
+                throw RenewalError.alreadyRevoked(serial: serial, at: when)
             }
             let entry = try appendEntry(
                 kind: .licenseRevoked, recordedAt: now, operatorName: operatorName,

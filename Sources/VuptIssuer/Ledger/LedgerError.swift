@@ -20,7 +20,8 @@ extension LedgerError: CustomStringConvertible {
         switch self {
         case let .busy(path, waited):
             return "ledger \(path) is busy: another process held the write lock for \(waited) ms; try again"
-        case let .cannotOpen(path, reason): return "cannot open ledger \(path): \(reason)"
+        case let .cannotOpen(path, reason):
+            return "cannot open ledger \(path): \(reason); pass --ledger FILE or set VUPT_LEDGER"
         case let .notALedger(path, reason): return "\(path) is not a Vupt ledger: \(reason)"
         case let .newerSchema(path, found, supported):
             return "ledger \(path) has schema version \(found), newer than this build's \(supported); "

@@ -45,13 +45,17 @@ extension ArtifactError: CustomStringConvertible {
         case .invalidEncoding(let detail): return "invalid encoding: \(detail)"
         case .utf16: return "file is UTF-16; save it as UTF-8"
         case .binary: return "binary file: a license file is text with an armored block"
-        case .noArmoredBlock: return "no armored block: expected a line '-----BEGIN VUPT LICENSE-----'"
+        case .noArmoredBlock:
+            return "no armored block: expected a line '-----BEGIN VUPT LICENSE-----'; check that this is a Vupt license file"
         case let .tooLarge(size, limit): return "file is \(size) bytes, over the \(limit)-byte limit"
         case let .tokenTooLong(length, limit): return "malformed: token is \(length) bytes, over the \(limit)-byte limit"
         case .unsupportedTokenHeader(let header):
             return "unsupported token '\(header)': only v4.public tokens are accepted"
-        case .signatureInvalid(let keyID): return "signature invalid for key \(keyID)"
-        case .unknownKey(let keyID): return "unknown key \(keyID): it is not among the trusted keys"
+        case .signatureInvalid(let keyID):
+            return "signature invalid for key \(keyID): the file was altered or damaged; ask the vendor for a new copy"
+        case .unknownKey(let keyID):
+            return "unknown key \(keyID): it is not among the trusted keys; pass the vendor's key with "
+                + "--public-key FILE or --trust DIR"
         case .missingKeyID: return "malformed: the footer has no 'kid'"
         case let .wrongKind(expected, found): return "wrong kind: expected a \(expected.displayName), found \(found)"
         case let .unsupportedVersion(found, supported):

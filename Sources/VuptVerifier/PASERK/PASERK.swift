@@ -14,6 +14,19 @@ public enum PASERKError: Error, Equatable, Sendable {
     case keyMismatch
 }
 
+extension PASERKError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .wrongType(expected, found): return "expected a \(expected) PASERK, found '\(found)'"
+        case .invalidEncoding: return "the key data is not unpadded base64url"
+        case let .invalidLength(expected, actual): return "the key is \(actual) bytes, expected \(expected)"
+        case .authenticationFailed: return "wrong password, or the wrapped key was altered"
+        case .unsupportedParameters(let detail): return "unsupported parameters: \(detail)"
+        case .keyMismatch: return "the secret key does not match its public half"
+        }
+    }
+}
+
 /// PASERK serializations for version 4 keys.
 public enum PASERK {
     /// Encodes a public key as `k4.public.<base64url(32 bytes)>`.

@@ -74,7 +74,9 @@ extension LicenseStore {
             var pending: [(slot: Int, block: ArmoredBlock, source: String)] = []
             for (file, error) in LicenseStore.artifactFiles(in: paths) {
                 if let error {
-                    slots.append(ImportResult(source: file, kind: nil, serial: nil, outcome: .rejected, message: "\(error)"))
+                    let message: String
+                    if case .notFound = error { message = "not found; check the path" } else { message = "\(error)" }
+                    slots.append(ImportResult(source: file, kind: nil, serial: nil, outcome: .rejected, message: message))
                     continue
                 }
                 switch readBlocks(file) {
@@ -91,7 +93,14 @@ extension LicenseStore {
             for item in pending where item.block.kind == .revocationList {
                 slots[item.slot] = importRevocationList(item.block, source: item.source, trustedKeys: trustedKeys)
             }
-            for item in pending where item.block.kind != .revocationList {
+            // Licenses go oldest first within a subscription, so a license and its early
+            // renewal on the same stick install as active and pending whatever the file names.
+            let licenseOrder = pending.filter { $0.block.kind != .revocationList }.sorted { left, right in
+                let leftKey = LicenseStore.sortKey(left.block, trustedKeys: trustedKeys)
+                let rightKey = LicenseStore.sortKey(right.block, trustedKeys: trustedKeys)
+                return leftKey == rightKey ? left.slot < right.slot : leftKey < rightKey
+            }
+            for item in licenseOrder {
                 guard item.block.kind == .license else {
                     slots[item.slot] = ImportResult(
                         source: item.source, kind: nil, serial: nil, outcome: .rejected,
@@ -104,6 +113,16 @@ extension LicenseStore {
             clock.save()
             return slots.compactMap { $0 }
         }
+    }
+
+    /// Orders license blocks by subscription and sequence; blocks that do not verify keep
+    /// their place after the others.
+    static func sortKey(_ block: ArmoredBlock, trustedKeys: TrustedKeySet) -> String {
+        guard block.kind == .license,
+            let claims = try? ArtifactVerifier.verifyLicense(token: block.token, trustedKeys: trustedKeys).claims
+        else { return "~" }
+        let sequence = String(claims.sequence)
+        return claims.subscriptionID + "#" + String(repeating: "0", count: max(0, 12 - sequence.count)) + sequence
     }
 
     private enum BlockRead {
@@ -161,8 +180,11 @@ extension LicenseStore {
             }
             return result(.refused, "a different license with serial \(claims.serial) is already installed")
         }
+        // Only a license whose term has started makes an older one useless: a pending
+        // renewal must not lock out the license that is still in its term.
         let chain = installed.licenses.filter { $0.claims.subscriptionID == claims.subscriptionID }
-        if let newest = chain.max(by: { $0.claims.sequence < $1.claims.sequence }),
+        let started = LicenseStore.roles(of: chain, clock: clock).filter { $0.role != .pending }.map(\.license)
+        if let newest = started.max(by: { $0.claims.sequence < $1.claims.sequence }),
             newest.claims.sequence >= claims.sequence
         {
             return result(
