@@ -509,6 +509,37 @@ struct ImportTests {
 
     /// A renewal made early starts at the old `exp`, so it is pending until then and
     /// becomes active at the first check after it, with nothing run in between.
+    /// A stick whose renewal file sorts before the current license, and a store that got
+    /// the renewal first, both end with the current license active.
+    @Test func renewalFirstKeepsCurrentActive() throws {
+        let workspace = try StoreWorkspace("renewal-first")
+        defer { workspace.remove() }
+        let minted = try workspace.mint(customer: "acme-001", out: "b-current.lic", issuedAt: workspace.time(days: -10))
+        try #require(minted.exitCode == 0, "mint failed: \(minted.standardError)")
+        let renewed = try workspace.renew("VUPT-00000001", out: "a-renewal.lic", renewedAt: workspace.time(days: -5))
+        try #require(renewed.exitCode == 0, "renew failed: \(renewed.standardError)")
+
+        let together = try workspace.importArtifacts([workspace.path("a-renewal.lic"), workspace.path("b-current.lic")])
+        #expect(together.run.exitCode == 0, "\(together.run.standardOutput)")
+        #expect(together.results?.map { $0["outcome"] as? String } == ["pending", "accepted"])
+        let status = try workspace.status()
+        #expect(StoreWorkspace.roles(status.report) == ["VUPT-00000001": "active", "VUPT-00000002": "pending"])
+
+        let first = try workspace.importArtifacts([workspace.path("a-renewal.lic")], store: "store-separate")
+        #expect(first.results?.first?["outcome"] as? String == "pending")
+        let second = try workspace.importArtifacts([workspace.path("b-current.lic")], store: "store-separate")
+        #expect(second.run.exitCode == 0, "\(second.run.standardOutput)")
+        #expect(second.results?.first?["outcome"] as? String == "accepted")
+        let separate = try workspace.verify(store: "store-separate")
+        #expect(separate.verdict?["serial"] as? String == "VUPT-00000001")
+        #expect(separate.run.exitCode == 0, "\(separate.run.standardOutput)")
+
+        // The vendor's ledger agrees: the renewal is pending and the license in term active.
+        let listed = try workspace.issuer(["ledger", "list", "--json", "--ledger", workspace.ledgerPath])
+        let rows = (try? JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8))) as? [[String: Any]] ?? []
+        #expect(rows.map { $0["status"] as? String } == ["active", "pending"], "\(listed.standardOutput)")
+    }
+
     @Test func pendingRenewalActivatesAtStart() throws {
         let workspace = try StoreWorkspace("pending")
         defer { workspace.remove() }
