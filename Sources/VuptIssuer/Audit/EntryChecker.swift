@@ -5,12 +5,28 @@ import VuptVerifier
 /// The work on one entry that needs no database: its leaf hash, its parsed bytes and
 /// its token's signature. Batches of these are computed on all cores.
 struct EntryPrecheck: Sendable {
+    /// How a license entry's `licenses` row compares with its signed token.
+    enum LicenseRowCheck: Sendable, Equatable {
+        case matches
+        case missing
+        /// The first column whose value differs.
+        case differs(column: String)
+    }
+
     let leafHash: [UInt8]
     let entry: JSONValue?
     let license: Result<VerifiedLicense, ArtifactError>?
     let revocationList: Result<VerifiedRevocationList, ArtifactError>?
+    /// Set for license entries whose token verified.
+    private(set) var licenseRow: LicenseRowCheck?
 
-    init(bytes: [UInt8], keys: TrustedKeySet) {
+    /// Columns of the `licenses` row that must equal the signed token's claims.
+    static let licenseColumns = [
+        "serial", "subscription_id", "sequence", "supersedes", "customer_id", "customer_name", "tier", "seats",
+        "features", "installation_id", "issued_at", "not_before", "not_after", "grace_days", "key_id", "token",
+    ]
+
+    init(bytes: [UInt8], keys: TrustedKeySet, licenseRow row: Row?) {
         leafHash = MerkleTree.leafHash(bytes)
         entry = try? JSONValue.parse(bytes)
         var token: String?
@@ -30,6 +46,27 @@ struct EntryPrecheck: Sendable {
             license = nil
             revocationList = nil
         }
+        if case .success(let verified)? = license, let token {
+            licenseRow = Self.compare(row, with: verified, token: token)
+        }
+    }
+
+    private static func compare(_ row: Row?, with license: VerifiedLicense, token: String) -> LicenseRowCheck {
+        guard let row else { return .missing }
+        let claims = license.claims
+        let features = String(decoding: JSONValue.array(claims.features.map { .string($0) }).serialized(), as: UTF8.self)
+        let expected: [SQLiteValue] = [
+            .text(claims.serial), .text(claims.subscriptionID), .integer(claims.sequence),
+            claims.supersedes.map { .text($0) } ?? .null, .text(claims.customerID), .text(claims.customerName),
+            .text(claims.tier.rawValue), .integer(claims.seats), .text(features),
+            claims.installationID.map { .text($0) } ?? .null, .text(claims.issuedAt.rfc3339),
+            .text(claims.notBefore.rfc3339), .text(claims.notAfter.rfc3339), .integer(claims.gracePeriodDays),
+            .text(license.key.keyID), .text(token),
+        ]
+        for (offset, value) in expected.enumerated() where row[offset] != value {
+            return .differs(column: licenseColumns[offset])
+        }
+        return .matches
     }
 
     static func embeddedIndex(_ entry: JSONValue?) -> Int64? {
@@ -37,17 +74,29 @@ struct EntryPrecheck: Sendable {
         return Int64(text)
     }
 
-    /// Computes the prechecks of `rows` (entry bytes in column 4) with two threads.
-    static func compute(_ rows: [Row], keys: TrustedKeySet) -> [EntryPrecheck] {
+    /// Computes the prechecks of `rows` (entry index in column 0, bytes in column 4) with
+    /// two threads. The batch's `licenses` rows are read first, in one query.
+    static func compute(_ rows: [Row], keys: TrustedKeySet, database: Database) throws -> [EntryPrecheck] {
+        var licenseRows: [Int64: Row] = [:]
+        if let first = rows.first?.integer(0), let last = rows.last?.integer(0) {
+            let query = "SELECT " + licenseColumns.joined(separator: ", ")
+                + ", entry_index FROM licenses WHERE entry_index BETWEEN ? AND ?"
+            for row in try database.query(query, [.integer(min(first, last)), .integer(max(first, last))]) {
+                if let index = row.integer(licenseColumns.count) { licenseRows[index] = row }
+            }
+        }
         let threads = 2
         var parts = [[EntryPrecheck]](repeating: [], count: threads)
         parts.withUnsafeMutableBufferPointer { buffer in
             // Each thread writes only its own element, so sharing the buffer is safe.
             nonisolated(unsafe) let output = buffer
+            let licenseRows = licenseRows
             DispatchQueue.concurrentPerform(iterations: threads) { part in
                 var local: [EntryPrecheck] = []
                 for index in stride(from: part, to: rows.count, by: threads) {
-                    local.append(EntryPrecheck(bytes: rows[index].blob(4) ?? [], keys: keys))
+                    let entryIndex = rows[index].integer(0) ?? -1
+                    local.append(EntryPrecheck(
+                        bytes: rows[index].blob(4) ?? [], keys: keys, licenseRow: licenseRows[entryIndex]))
                 }
                 output[part] = local
             }
@@ -93,8 +142,7 @@ struct EntryChecker {
                 trusted.keyID == field("keyId")
             else { throw edited(index, "the signing_keys row differs from the key-registered entry") }
         case .licenseMinted, .licenseRenewed:
-            try checkLicense(
-                index: index, kind: kind, entry: entry, token: field("token"), verified: precheck.license, report: &report)
+            try checkLicense(index: index, kind: kind, entry: entry, token: field("token"), precheck: precheck, report: &report)
         case .licenseRevoked:
             let rows = try database.query("SELECT serial, reason, revoked_at, operator FROM revocations WHERE entry_index = ?", [.integer(index)])
             guard let revocation = rows.first, revocation.text(0) == field("serial"), revocation.text(1) == field("reason"),
@@ -117,10 +165,10 @@ struct EntryChecker {
     }
 
     private func checkLicense(
-        index: Int64, kind: LedgerEntryKind, entry: JSONValue, token: String?,
-        verified: Result<VerifiedLicense, ArtifactError>?, report: inout AuditReport
+        index: Int64, kind: LedgerEntryKind, entry: JSONValue, token: String?, precheck: EntryPrecheck,
+        report: inout AuditReport
     ) throws {
-        guard let token, let verified else { throw edited(index, "the entry has no token") }
+        guard token != nil, let verified = precheck.license else { throw edited(index, "the entry has no token") }
         let license: VerifiedLicense
         do {
             license = try verified.get()
@@ -137,28 +185,13 @@ struct EntryChecker {
             claims.ledgerIndex == index, (claims.sequence == 1) == (kind == .licenseMinted)
         else { throw edited(index, "the entry's serial, customer or index differs from its signed token") }
 
-        let rows = try database.query(
-            """
-            SELECT serial, subscription_id, sequence, supersedes, customer_id, customer_name, tier, seats, features,
-                installation_id, issued_at, not_before, not_after, grace_days, key_id, token
-            FROM licenses WHERE entry_index = ?
-            """, [.integer(index)])
-        guard let row = rows.first else { throw edited(index, "the licenses row of \(claims.serial) is missing") }
-        let features = String(decoding: JSONValue.array(claims.features.map { .string($0) }).serialized(), as: UTF8.self)
-        let expected: [SQLiteValue] = [
-            .text(claims.serial), .text(claims.subscriptionID), .integer(claims.sequence),
-            claims.supersedes.map { .text($0) } ?? .null, .text(claims.customerID), .text(claims.customerName),
-            .text(claims.tier.rawValue), .integer(claims.seats), .text(features),
-            claims.installationID.map { .text($0) } ?? .null, .text(claims.issuedAt.rfc3339),
-            .text(claims.notBefore.rfc3339), .text(claims.notAfter.rfc3339), .integer(claims.gracePeriodDays),
-            .text(license.key.keyID), .text(token),
-        ]
-        let columns = ["serial", "subscription_id", "sequence", "supersedes", "customer_id", "customer_name", "tier",
-                       "seats", "features", "installation_id", "issued_at", "not_before", "not_after", "grace_days",
-                       "key_id", "token"]
-        for (offset, value) in expected.enumerated() where row[offset] != value {
-            throw edited(index, "licenses.\(columns[offset]) of \(claims.serial) differs from the signed token")
+        switch precheck.licenseRow {
+        case .matches?:
+            report.licenses += 1
+        case .differs(let column)?:
+            throw edited(index, "licenses.\(column) of \(claims.serial) differs from the signed token")
+        case .missing?, nil:
+            throw edited(index, "the licenses row of \(claims.serial) is missing")
         }
-        report.licenses += 1
     }
 }

@@ -132,7 +132,7 @@ public enum LedgerAuditor {
                     batch.append(row)
                 }
                 if batch.isEmpty { break }
-                prechecks = EntryPrecheck.compute(batch, keys: keys)
+                prechecks = try EntryPrecheck.compute(batch, keys: keys, database: database)
                 next = 0
             }
             let row = batch[next]
