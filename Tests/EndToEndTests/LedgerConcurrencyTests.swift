@@ -23,8 +23,8 @@ final class ConcurrentLog<Value: Sendable>: @unchecked Sendable {
 /// Several `vupt-issuer mint` processes writing one ledger at once, audited while they run.
 ///
 /// Every mint process unlocks the test key with Argon2id (about 0.7 s of CPU), and the
-/// tool rejects key files with weaker parameters, so the default run is 4 workers × 25
-/// mints. Set `VUPT_LONG_TESTS=1` for 4 × 100.
+/// tool rejects key files with weaker parameters, so a local run is 4 workers × 25 mints.
+/// Under CI, or with `VUPT_LONG_TESTS=1`, it is 4 × 100.
 @Suite(.serialized) struct LedgerConcurrencyTests {
     struct MintOutcome: Sendable {
         let worker: Int
@@ -43,7 +43,7 @@ final class ConcurrentLog<Value: Sendable>: @unchecked Sendable {
 
     static let workers = 4
     static var mintsPerWorker: Int {
-        ProcessInfo.processInfo.environment["VUPT_LONG_TESTS"] == "1" ? 100 : 25
+        ProcessInfo.processInfo.environment["VUPT_LONG_TESTS"] == "1" || TestSupport.isCI ? 100 : 25
     }
     /// An upper bound for one worker's whole run, far above the expected time.
     static let workerTimeout: TimeInterval = 900

@@ -142,6 +142,9 @@ extension Ledger {
         }
     }
 
+    // NOTE: each renewal verifies the previous token read from the ledger and the new
+    // token after signing, two Ed25519 verifications that cost about four signatures, so a
+    // batch reaches about 0.2 of raw signing plus insert (docs/BENCHMARKS.md), not 0.7.
     private func renewOne(
         _ serial: String, changes: RenewalChanges, key: Ed25519.SecretKey, operatorName: String, now: Timestamp,
         revoked: Set<String>, keys: TrustedKeySet
