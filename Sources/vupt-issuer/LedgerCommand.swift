@@ -340,6 +340,17 @@ final class StreamWriter {
     private var buffer: [UInt8] = []
 
     init(path: String?) throws {
+        // A device or pipe such as /dev/null is written directly, never replaced by rename.
+        if let path, !FileIO.isDirectory(path), FileIO.exists(path), FileIO.size(path) == nil {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))", exitCode: ExitCode.cannotCreate)
+            }
+            self.path = nil
+            temporaryPath = nil
+            descriptor = fd
+            return
+        }
         self.path = path
         guard let path else {
             temporaryPath = nil

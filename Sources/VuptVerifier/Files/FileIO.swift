@@ -95,6 +95,18 @@ public enum FileIO {
     public static func writeAtomically(
         _ path: String, bytes: [UInt8], mode: mode_t = 0o644, overwrite: Bool = true
     ) throws(FileError) {
+        // A device or pipe, such as /dev/null or /dev/stdout, is written in place: renaming
+        // a temp file over it would replace the device with a regular file.
+        var existing = stat()
+        if stat(path, &existing) == 0 {
+            let type = existing.st_mode & S_IFMT
+            if type == S_IFDIR { throw .isDirectory(path: path) }
+            if type == S_IFCHR || type == S_IFIFO {
+                guard overwrite else { throw .alreadyExists(path: path) }
+                try writeInPlace(path, bytes: bytes)
+                return
+            }
+        }
         let folder = directoryName(of: path)
         var template = Array("\(folder)/.\(baseName(of: path)).tmp-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -138,6 +150,21 @@ public enum FileIO {
         }
         succeeded = true
         try syncDirectory(folder)
+    }
+
+    private static func writeInPlace(_ path: String, bytes: [UInt8]) throws(FileError) {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotCreate(path: path, reason: reason()) }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, reason: "write failed: \(reason())")
+            }
+            written += count
+        }
     }
 
     /// Flushes a folder's entries, so that a rename in it survives a crash.
