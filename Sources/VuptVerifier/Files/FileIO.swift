@@ -90,13 +90,13 @@ public enum FileIO {
     /// Writes `bytes` so that `path` contains either its old content or all of the new content,
     /// even across a crash: temp file in the same folder, fsync, rename, fsync of the folder.
     ///
-    /// With `overwrite` false an existing file is an error, and the check and the rename
+    /// A device or pipe, such as `/dev/null`, is written in place instead, and a folder
+    /// is an error. With `overwrite` false an existing file is an error, and the check and the rename
     /// are one step (`link` + `unlink`), so two writers cannot both succeed.
     public static func writeAtomically(
         _ path: String, bytes: [UInt8], mode: mode_t = 0o644, overwrite: Bool = true
     ) throws(FileError) {
-        // A device or pipe, such as /dev/null or /dev/stdout, is written in place: renaming
-        // a temp file over it would replace the device with a regular file.
+        // Renaming a temp file over a device would replace the device with a regular file.
         var existing = stat()
         if stat(path, &existing) == 0 {
             let type = existing.st_mode & S_IFMT
