@@ -73,7 +73,7 @@ public struct ParsedArguments: Sendable {
 
     public func value(_ name: String) -> String? { values[name]?.last }
 
-    /// The value of an option the command cannot run without.
+    /// Returns the value of an option the command cannot run without.
     public func required(_ name: String, command: String) throws(CommandError) -> String {
         guard let value = value(name) else { throw .usage("missing --\(name); see '\(command) --help'") }
         return value
@@ -81,7 +81,7 @@ public struct ParsedArguments: Sendable {
     public func allValues(_ name: String) -> [String] { values[name] ?? [] }
     public func flag(_ name: String) -> Bool { flags.contains(name) }
 
-    /// An integer option within `range`, or nil when absent.
+    /// Returns an integer option within `range`, or nil when absent.
     public func integer(_ name: String, in range: ClosedRange<Int64>) throws(CommandError) -> Int64? {
         guard let text = value(name) else { return nil }
         guard let number = Int64(text), range.contains(number) else {

@@ -9,7 +9,7 @@ public func exitProcess(_ code: Int32) -> Never {
 /// The process's arguments without the program name.
 public var commandLineArguments: [String] { Array(CommandLine.arguments.dropFirst()) }
 
-/// The login name for ledger records: `VUPT_OPERATOR`, else the login name, else the
+/// Returns the operator name for ledger records: `VUPT_OPERATOR`, else the login name, else the
 /// user database entry for the effective user id.
 public func currentOperatorName() -> String {
     if let name = getenv("VUPT_OPERATOR").map({ String(cString: $0) }), !name.isEmpty { return name }

@@ -8,7 +8,7 @@ public enum CompiledInKeys {
     public static let paserks: [(name: String, paserk: String)] = [
     ]
 
-    /// The keys as a trusted key set.
+    /// Returns the keys as a trusted key set.
     public static func trustedKeys() -> [TrustedKey] {
         paserks.compactMap { try? TrustedKey(name: $0.name, paserk: $0.paserk, source: .compiledIn) }
     }

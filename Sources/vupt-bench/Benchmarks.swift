@@ -12,7 +12,7 @@ struct Figure {
     let name: String
     let value: String
     let limit: String
-    /// How the figure compares with its limit, in the direction of the target.
+    /// The figure divided by its limit, or the inverse, so that the target reads as stated.
     let ratio: Double?
     let target: String
 
@@ -41,7 +41,7 @@ struct Benchmarks {
             features: ["desktop-app", "kanban", "cost-analytics"], months: 12)
     }
 
-    /// A ledger with `count` licenses, minted in batches of one transaction each.
+    /// Creates a ledger with `count` licenses, minted in batches of one transaction each.
     func ledger(named name: String, count: Int, now: Timestamp) throws -> Ledger {
         let path = "\(work)/\(name).sqlite"
         unlink(path)

@@ -74,7 +74,7 @@ struct DueCommand {
 }
 
 enum CSV {
-    /// Quotes a field when it holds a comma, quote or line break (RFC 4180).
+    /// Quotes a field when it contains a comma, quote or line break (RFC 4180).
     static func field(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""

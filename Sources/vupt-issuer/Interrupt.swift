@@ -14,8 +14,8 @@ enum Interrupt {
 
     static var wasRequested: Bool { requested.load(ordering: .relaxed) }
 
-    /// Ignores SIGINT while files are written after the commit, so that every renewal the
-    /// ledger holds also reaches its file.
+    /// Ignores SIGINT while files are written after the commit, so that every renewal in the
+    /// ledger also reaches its file.
     static func ignore() {
         signal(SIGINT, SIG_IGN)
     }

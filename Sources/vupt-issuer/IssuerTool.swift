@@ -94,7 +94,7 @@ enum IssuerErrors {
         }
     }
 
-    /// The ledger path: `--ledger`, else `VUPT_LEDGER`, else `vupt-ledger.sqlite` here.
+    /// Returns the ledger path: `--ledger`, else `VUPT_LEDGER`, else `vupt-ledger.sqlite` here.
     static func ledgerPath(_ arguments: ParsedArguments) -> String {
         if let path = arguments.value("ledger") { return path }
         if let path = FileIO.environment("VUPT_LEDGER"), !path.isEmpty { return path }

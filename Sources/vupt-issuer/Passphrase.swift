@@ -38,7 +38,7 @@ enum Passphrase {
                 "no passphrase: set \(environmentVariable), pass --passphrase-file FILE, or run on a terminal")
         }
         guard !bytes.isEmpty else {
-            throw CommandError.usage("the passphrase is empty; an empty passphrase is refused")
+            throw CommandError.usage("the passphrase is empty; give a non-empty passphrase")
         }
         guard bytes.count <= maximumLength else {
             Sodium.wipe(&bytes)

@@ -60,7 +60,7 @@ public enum TestSupport {
         try? FileManager.default.removeItem(at: url)
     }
 
-    /// The folder that holds the built executables: `VUPT_BIN_DIR`, else the folder of
+    /// The folder that contains the built executables: `VUPT_BIN_DIR`, else the folder of
     /// the running test binary, which SwiftPM places beside the products.
     public static var binaryDirectory: URL {
         if let override = ProcessInfo.processInfo.environment["VUPT_BIN_DIR"] {

@@ -5,7 +5,7 @@ import VuptVerifier
 /// The work on one entry that needs no database: its leaf hash, its parsed bytes and
 /// its token's signature. Batches of these are computed on all cores.
 struct EntryPrecheck: Sendable {
-    /// How a license entry's `licenses` row compares with its signed token.
+    /// The result of comparing a license entry's `licenses` row with its signed token.
     enum LicenseRowCheck: Sendable, Equatable {
         case matches
         case missing

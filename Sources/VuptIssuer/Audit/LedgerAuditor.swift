@@ -114,7 +114,7 @@ public enum LedgerAuditor {
         var keptRoot: [UInt8]? = keptSize == 0 ? MerkleTree.emptyRoot : nil
 
         // NOTE: reading rows, the ordered checks and each checkpoint's signature run on this
-        // thread between the parallel batches, which holds the audit to about 0.5 of the raw
+        // thread between the parallel batches, which limits the audit to about 0.5 of the raw
         // two-thread verify rate (docs/BENCHMARKS.md); overlapping them is not done yet.
         let checker = EntryChecker(database: database, keys: keys)
         var batch: [Row] = []

@@ -55,7 +55,7 @@ public enum SecretKeyPASERK {
         }
     }
 
-    /// The secret key's id, `k4.sid`.
+    /// Returns the secret key's id, `k4.sid`.
     public static func secretKeyID(_ key: Ed25519.SecretKey) -> String {
         PASERK.identifier(type: "k4.sid.", of: encodeSecret(key))
     }

@@ -88,8 +88,9 @@ public enum SigningKeyFile {
         guard passphrase.count > 0 else { throw .emptyPassphrase }
         let text: String
         do {
-            text = String(decoding: try FileIO.read(path, limit: maximumFileSize), as: UTF8.self)
-                .trimmingWhitespace()
+            text = String(
+                String(decoding: try FileIO.read(path, limit: maximumFileSize), as: UTF8.self)
+                    .trimmingWhitespaceAndNewlines())
         } catch {
             throw .file(error)
         }
@@ -118,14 +119,5 @@ public enum SigningKeyFile {
     public static func readPublicKey(path: String, source: KeySource? = nil) throws -> TrustedKey {
         let text = String(decoding: try FileIO.read(path, limit: maximumFileSize), as: UTF8.self)
         return try TrustedKey(name: FileIO.baseName(of: path), paserk: text, source: source ?? .file(path: path))
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
-        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -214,7 +214,7 @@ extension Ledger {
     public func revoke(
         _ serial: String, reason: String, key: Ed25519.SecretKey, operatorName: String, now: Timestamp
     ) throws -> LedgerEntry {
-        let trimmed = reason.trimmingWhitespace()
+        let trimmed = reason.trimmingWhitespaceAndNewlines()
         guard !trimmed.isEmpty, reason.utf8.count <= LicenseClaims.maximumStringLength,
             !reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {

@@ -95,7 +95,7 @@ public final class Ledger {
         }
     }
 
-    /// The origin line of this ledger's checkpoints and the key name they are signed
+    /// Returns the origin line of this ledger's checkpoints and the key name they are signed
     /// under: `vupt-ledger/` and 16 random hex digits chosen when the ledger is created,
     /// or `VUPT_LEDGER_ORIGIN` at that moment.
     static func newOrigin() throws -> String {

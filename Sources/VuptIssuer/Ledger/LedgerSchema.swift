@@ -1,5 +1,5 @@
 /// Ordered schema migrations. Each runs once, in one transaction, and is recorded in
-/// `schema_migrations`; `PRAGMA user_version` holds the number of the last one applied.
+/// `schema_migrations`; `PRAGMA user_version` stores the number of the last one applied.
 enum LedgerSchema {
     struct Migration {
         let version: Int

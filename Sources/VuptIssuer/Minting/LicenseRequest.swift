@@ -34,7 +34,7 @@ public struct LicenseRequest: Equatable, Sendable {
         self.installationID = installationID
     }
 
-    /// The features a tier gets when the request names none.
+    /// Returns the features a tier gets when the request names none.
     public static func standardFeatures(for tier: Tier) -> [Feature] {
         switch tier {
         case .business: return [.desktopApplication, .localMCPServer, .kanban]
@@ -84,7 +84,7 @@ public struct LicenseRequest: Equatable, Sendable {
 
     /// Names are free text without control characters, at most the claim string limit.
     static func validateText(_ value: String, field: String) throws(MintError) {
-        let trimmed = value.trimmingWhitespace()
+        let trimmed = value.trimmingWhitespaceAndNewlines()
         guard !trimmed.isEmpty, value.utf8.count <= LicenseClaims.maximumStringLength,
             !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
@@ -95,7 +95,7 @@ public struct LicenseRequest: Equatable, Sendable {
     }
 }
 
-/// Why a license could not be issued.
+/// A reason a license cannot be issued.
 public enum MintError: Error, Equatable, Sendable {
     case invalidValue(field: String, value: String, allowed: String)
     case unknownFeature(String)

@@ -31,7 +31,7 @@ public enum ArtifactSigner {
         }
     }
 
-    /// The armored file text with informational lines for people.
+    /// Returns the armored file text with informational lines for people.
     public static func licenseFileText(token: String, claims: LicenseClaims) -> String {
         ArmoredFile.armor(
             token: token, kind: .license,

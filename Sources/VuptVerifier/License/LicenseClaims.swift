@@ -70,7 +70,7 @@ public struct LicenseClaims: Equatable, Sendable {
 }
 
 extension LicenseClaims {
-    /// The payload JSON, members in a fixed order. Optional claims are omitted when absent.
+    /// Encodes the payload JSON, members in a fixed order. Optional claims are omitted when absent.
     public func payloadJSON() -> [UInt8] {
         var members: [(key: String, value: JSONValue)] = [
             ("iss", .string(issuer)),

@@ -43,7 +43,7 @@ public enum PASERK {
         return key
     }
 
-    /// The key id `k4.pid`: BLAKE2b-264 of `"k4.pid." || k4.public PASERK`, base64url.
+    /// Returns the key id `k4.pid`: BLAKE2b-264 of `"k4.pid." || k4.public PASERK`, base64url.
     public static func publicKeyID(_ key: Ed25519.PublicKey) -> String {
         identifier(type: "k4.pid.", of: encodePublic(key))
     }

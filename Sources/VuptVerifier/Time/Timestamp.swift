@@ -14,7 +14,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         lhs.secondsSince1970 < rhs.secondsSince1970
     }
 
-    /// The instant `seconds` later, saturating at the ends of `Int64` instead of wrapping.
+    /// Returns the instant `seconds` later, saturating at the ends of `Int64` instead of wrapping.
     public func adding(seconds: Int64) -> Timestamp {
         let (sum, overflow) = secondsSince1970.addingReportingOverflow(seconds)
         if overflow { return Timestamp(secondsSince1970: seconds > 0 ? .max : .min) }
@@ -109,7 +109,7 @@ extension Timestamp {
     /// Adds calendar months in UTC: same time of day, with the day of month clamped to
     /// the end of a shorter month (2024-02-29 plus 12 months is 2025-02-28).
     ///
-    /// `anchorDay` is the day of month to aim for; renewals pass the subscription's original
+    /// `anchorDay` is the day of month to aim for. Renewals pass the subscription's original
     /// day so that a term started on the 31st returns to the 31st where the month has one.
     public func addingMonths(_ months: Int, anchorDay: Int? = nil) -> Timestamp {
         let start = civil

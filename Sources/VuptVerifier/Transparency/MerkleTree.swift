@@ -19,7 +19,7 @@ public enum MerkleTree {
 
     /// The root over leaf hashes, in O(n) time and O(log n) memory.
     ///
-    /// A stack holds the roots of complete subtrees, largest first; folding it from the
+    /// A stack keeps the roots of complete subtrees, largest first; folding it from the
     /// right at the end gives MTH for any size, as RFC 6962 defines it recursively.
     public static func root(leafHashes: some Sequence<[UInt8]>) -> [UInt8] {
         var accumulator = RootAccumulator()
@@ -122,7 +122,7 @@ public enum MerkleTree {
 /// Generation of RFC 6962 proofs from any source of subtree hashes.
 ///
 /// `subtreeHash(start, size)` must return MTH of leaves [start, start + size). The
-/// issuer answers it from stored nodes in O(log n) reads; tests answer it from leaves.
+/// issuer computes it from stored nodes in O(log n) reads, and tests compute it from leaves.
 public struct MerkleProofBuilder {
     public let treeSize: UInt64
     let subtreeHash: (UInt64, UInt64) throws -> [UInt8]

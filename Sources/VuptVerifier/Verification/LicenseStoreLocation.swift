@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Where the customer-side store lives: installed licenses, revocation lists and the
+/// The location of the customer-side store: installed licenses, revocation lists and the
 /// rollback state.
 public enum LicenseStoreLocation {
     public static let environmentVariable = "VUPT_LICENSE_STORE"
@@ -24,6 +24,6 @@ public enum LicenseStoreLocation {
         return home + "/.local/share/vupt/license"
     }
 
-    /// The rollback state file inside a store.
+    /// Returns the rollback state file inside a store.
     public static func stateFile(in store: String) -> String { store + "/state.json" }
 }

@@ -1,6 +1,6 @@
 import VuptSodium
 
-/// Where a trusted key came from, reported with every verdict.
+/// The origin of a trusted key, reported with every verdict.
 public enum KeySource: Equatable, Sendable {
     /// Built into the binary from `keys/trusted/`.
     case compiledIn
@@ -57,11 +57,11 @@ public struct TrustedKeySet: Sendable {
     }
 }
 
-extension Substring {
-    func trimmingWhitespaceAndNewlines() -> Substring {
-        var result = self
-        while let first = result.first, first.isWhitespace { result = result.dropFirst() }
-        while let last = result.last, last.isWhitespace { result = result.dropLast() }
-        return result
+extension StringProtocol {
+    /// Returns the text without leading and trailing white space and line breaks.
+    public func trimmingWhitespaceAndNewlines() -> SubSequence {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        else { return self[endIndex...] }
+        return self[first...last]
     }
 }

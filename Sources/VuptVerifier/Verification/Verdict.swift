@@ -31,7 +31,7 @@ public enum VerdictStatus: String, CaseIterable, Sendable, Comparable {
 
 /// A host clock that was set back behind a time this host has already trusted.
 public struct ClockRollback: Equatable, Sendable {
-    /// What the host clock read.
+    /// The host clock reading.
     public let hostTime: Timestamp
     /// The time used instead: the last trusted time, or the license's `iat`.
     public let trustedTime: Timestamp
@@ -40,7 +40,7 @@ public struct ClockRollback: Equatable, Sendable {
 /// Everything a caller needs to act on and explain a verification.
 public struct LicenseVerdict: Sendable {
     public let status: VerdictStatus
-    /// Why the status is not `valid`, in one sentence; nil when valid.
+    /// The reason the status is not `valid`, in one sentence, or nil when valid.
     public let reason: String?
     /// The verified license; nil when the artifact itself was rejected.
     public let license: VerifiedLicense?
