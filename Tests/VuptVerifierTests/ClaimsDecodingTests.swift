@@ -66,6 +66,20 @@ import VuptVerifier
         ])
     }
 
+    /// The decoder reads members in the signed order in one pass, but any order decodes.
+    @Test func membersInAnyOrderDecode() throws {
+        var renewal = Self.claims
+        renewal.sequence = 2
+        renewal.supersedes = "VUPT-00000041"
+        let signedOrder = try members(of: renewal)
+        var generator = SystemRandomNumberGenerator()
+
+        #expect(try decode(signedOrder.reversed()) == renewal)
+        for _ in 0..<20 {
+            #expect(try decode(signedOrder.shuffled(using: &generator)) == renewal)
+        }
+    }
+
     @Test func optionalClaimsRoundTrip() throws {
         var renewal = Self.claims
         renewal.sequence = 2

@@ -88,6 +88,23 @@ import VuptVerifier
         #expect(throws: JSONParseError.duplicateKey("a")) { try parse(#"{"a":1,"\u0061":2}"#) }
     }
 
+    /// Objects up to 32 members compare names directly, larger ones use a set; both refuse.
+    @Test(arguments: [2, 31, 32, 33, 40, 200])
+    func duplicateKeyAfterManyMembersRejected(count: Int) {
+        let members = (0..<count).map { #""m\#($0)":\#($0)"# } + [#""m\#(count / 2)":0"#]
+        #expect(throws: JSONParseError.duplicateKey("m\(count / 2)")) { try parse("{" + members.joined(separator: ",") + "}") }
+    }
+
+    @Test(arguments: [31, 32, 33, 200])
+    func manyDistinctMembersAccepted(count: Int) throws {
+        let members = (0..<count).map { #""m\#($0)":\#($0)"# }
+        guard case .object(let parsed) = try parse("{" + members.joined(separator: ",") + "}") else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(parsed.count == count)
+    }
+
     @Test func sameKeyInSiblingObjectsAccepted() throws {
         let value = try parse(#"[{"a":1},{"a":2}]"#)
 

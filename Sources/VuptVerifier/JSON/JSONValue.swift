@@ -51,7 +51,10 @@ extension JSONValue {
     /// The parser is stricter than `JSONDecoder`: a repeated member name in any object is an
     /// error, because two readers could otherwise disagree about which value a signature covers.
     public static func parse(_ bytes: [UInt8], maximumDepth: Int = 16) throws(JSONParseError) -> JSONValue {
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidUTF8 }
+        // Tokens are ASCII, so the full UTF-8 check runs only when a byte above 0x7F is present.
+        guard bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil else {
+            throw .invalidUTF8
+        }
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 1)
@@ -93,8 +96,13 @@ extension JSONValue {
     }
 
     private static func writeString(_ text: String, to output: inout [UInt8]) {
-        let hexDigits = Array("0123456789abcdef".utf8)
         output.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
+        let hexDigits = Array("0123456789abcdef".utf8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
@@ -124,7 +132,12 @@ private struct JSONParser {
     }
 
     mutating func skipWhitespace() {
-        while offset < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[offset]) { offset += 1 }
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+            default: return
+            }
+        }
     }
 
     func peek() throws(JSONParseError) -> UInt8 {
@@ -157,7 +170,9 @@ private struct JSONParser {
         guard depth <= maximumDepth else { throw .tooDeep(maximum: maximumDepth) }
         offset += 1
         var members: [(key: String, value: JSONValue)] = []
-        var seen = Set<String>()
+        // Small objects, such as every artifact's, compare names directly; a set takes over
+        // for larger ones so that the check stays linear.
+        var seen: Set<String>?
         skipWhitespace()
         if try peek() == UInt8(ascii: "}") {
             offset += 1
@@ -167,7 +182,12 @@ private struct JSONParser {
             skipWhitespace()
             guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedCharacter(offset: offset) }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw .duplicateKey(key) }
+            if seen == nil, members.count >= 32 { seen = Set(members.map(\.key)) }
+            if seen != nil {
+                guard seen!.insert(key).inserted else { throw .duplicateKey(key) }
+            } else if members.contains(where: { $0.key == key }) {
+                throw .duplicateKey(key)
+            }
             skipWhitespace()
             guard try peek() == UInt8(ascii: ":") else { throw .unexpectedCharacter(offset: offset) }
             offset += 1
@@ -256,8 +276,9 @@ private struct JSONParser {
             guard offset < bytes.count else { throw .unexpectedEnd }
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
+                defer { offset += 1 }
+                if utf8.isEmpty { return String(decoding: bytes[literalStart..<offset], as: UTF8.self) }
                 utf8 += bytes[literalStart..<offset]
-                offset += 1
                 return String(decoding: utf8, as: UTF8.self)
             }
             if byte < 0x20 { throw .controlCharacterInString(offset: offset) }

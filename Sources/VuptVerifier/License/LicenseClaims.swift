@@ -108,8 +108,8 @@ extension LicenseClaims {
         } catch {
             throw .invalidEncoding("the payload is not valid JSON (\(error))")
         }
-        guard case .object = root else { throw .invalidEncoding("the payload is not a JSON object") }
-        let claims = ClaimReader(root: root)
+        guard case .object(let members) = root else { throw .invalidEncoding("the payload is not a JSON object") }
+        var claims = ClaimReader(members: members)
 
         issuer = try claims.string("iss")
         customerID = try claims.string("sub")
@@ -131,8 +131,8 @@ extension LicenseClaims {
         supersedes = try claims.optionalString("supersedes")
         installationID = try claims.optionalString("installation")
         ledgerIndex = try claims.integer("ledgerIndex", in: 0...Int64.max)
-        guard case .bool(let telemetry)? = root["telemetry"] else {
-            throw root["telemetry"] == nil
+        guard case .bool(let telemetry)? = claims.member("telemetry") else {
+            throw claims.member("telemetry") == nil
                 ? .missingClaim("telemetry") : .invalidClaim(name: "telemetry", reason: "not a boolean")
         }
         guard !telemetry else {
@@ -151,16 +151,35 @@ extension LicenseClaims {
 }
 
 /// Typed access to claims, one error per kind of problem.
+///
+/// Lookups start where the previous one ended, so a payload whose members come in the
+/// order `payloadJSON()` writes them is read in one pass; any other order still works.
 private struct ClaimReader {
-    let root: JSONValue
+    let members: [(key: String, value: JSONValue)]
+    var cursor = 0
 
-    func value(_ name: String) throws(ArtifactError) -> JSONValue {
-        guard let value = root[name] else { throw .missingClaim(name) }
+    init(members: [(key: String, value: JSONValue)]) {
+        self.members = members
+    }
+
+    mutating func member(_ name: String) -> JSONValue? {
+        for step in 0..<members.count {
+            let index = (cursor + step) % members.count
+            if members[index].key == name {
+                cursor = index + 1
+                return members[index].value
+            }
+        }
+        return nil
+    }
+
+    mutating func value(_ name: String) throws(ArtifactError) -> JSONValue {
+        guard let value = member(name) else { throw .missingClaim(name) }
         if value == .null { throw .nullClaim(name) }
         return value
     }
 
-    func string(_ name: String) throws(ArtifactError) -> String {
+    mutating func string(_ name: String) throws(ArtifactError) -> String {
         guard case .string(let text) = try value(name) else {
             throw .invalidClaim(name: name, reason: "not a string")
         }
@@ -171,12 +190,14 @@ private struct ClaimReader {
         return text
     }
 
-    func optionalString(_ name: String) throws(ArtifactError) -> String? {
-        guard root[name] != nil else { return nil }
+    mutating func optionalString(_ name: String) throws(ArtifactError) -> String? {
+        let start = cursor
+        guard member(name) != nil else { return nil }
+        cursor = start
         return try string(name)
     }
 
-    func time(_ name: String) throws(ArtifactError) -> Timestamp {
+    mutating func time(_ name: String) throws(ArtifactError) -> Timestamp {
         guard case .string(let text) = try value(name) else {
             throw .invalidClaim(name: name, reason: "not an RFC 3339 string")
         }
@@ -189,7 +210,7 @@ private struct ClaimReader {
         return instant
     }
 
-    func integer(_ name: String, in range: ClosedRange<Int64>) throws(ArtifactError) -> Int64 {
+    mutating func integer(_ name: String, in range: ClosedRange<Int64>) throws(ArtifactError) -> Int64 {
         guard case .number(let literal) = try value(name) else {
             throw .invalidClaim(name: name, reason: "not an integer")
         }
@@ -202,7 +223,7 @@ private struct ClaimReader {
         return number
     }
 
-    func seats() throws(ArtifactError) -> Int64 {
+    mutating func seats() throws(ArtifactError) -> Int64 {
         guard case .number(let literal) = try value("seats") else {
             throw .invalidClaim(name: "seats", reason: "not an integer")
         }
@@ -217,7 +238,7 @@ private struct ClaimReader {
         return number
     }
 
-    func stringArray(_ name: String, maximumCount: Int) throws(ArtifactError) -> [String] {
+    mutating func stringArray(_ name: String, maximumCount: Int) throws(ArtifactError) -> [String] {
         guard case .array(let elements) = try value(name) else {
             throw .invalidClaim(name: name, reason: "not an array")
         }

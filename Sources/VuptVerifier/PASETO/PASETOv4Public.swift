@@ -54,8 +54,8 @@ public enum PASETOv4Public {
 
     /// Builds the token text from a payload, its signature and an optional footer.
     public static func assemble(payload: [UInt8], signature: [UInt8], footer: [UInt8]) -> String {
-        var token = header + Base64URL.encode(payload + signature)
-        if !footer.isEmpty { token += "." + Base64URL.encode(footer) }
+        var token = header + PublicBase64URL.encode(payload + signature)
+        if !footer.isEmpty { token += "." + PublicBase64URL.encode(footer) }
         return token
     }
 
@@ -68,11 +68,12 @@ public enum PASETOv4Public {
         }
         let bytes = Array(token.utf8)
         let rest = bytes[headerBytes.count...]
-        let dots = rest.indices.filter { rest[$0] == UInt8(ascii: ".") }
-        guard dots.count <= 1 else {
-            throw .malformed("a v4.public token has 3 or 4 dot-separated parts, found \(dots.count + 3)")
+        let dot = rest.firstIndex(of: UInt8(ascii: "."))
+        if let dot, rest[(dot + 1)...].contains(UInt8(ascii: ".")) {
+            let dots = rest.count { $0 == UInt8(ascii: ".") }
+            throw .malformed("a v4.public token has 3 or 4 dot-separated parts, found \(dots + 3)")
         }
-        let bodyEnd = dots.first ?? rest.endIndex
+        let bodyEnd = dot ?? rest.endIndex
         guard let body = PublicBase64URL.decode(rest[rest.startIndex..<bodyEnd]) else {
             throw .invalidEncoding(part: "payload")
         }
@@ -80,7 +81,7 @@ public enum PASETOv4Public {
             throw .malformed("the signed part is \(body.count) bytes, shorter than a 64-byte signature")
         }
         var footer: [UInt8] = []
-        if let dot = dots.first {
+        if let dot {
             guard let decoded = PublicBase64URL.decode(rest[(dot + 1)...]) else {
                 throw .invalidEncoding(part: "footer")
             }

@@ -129,14 +129,30 @@ extension Timestamp {
     /// Years outside 0000 to 9999 have no RFC 3339 form and are written with a sign.
     public var rfc3339: String {
         let c = civil
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let digits = String(value.magnitude)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        guard (0...9999).contains(c.year) else {
+            func pad(_ value: Int64, _ width: Int) -> String {
+                let digits = String(value.magnitude)
+                return String(repeating: "0", count: max(0, width - digits.count)) + digits
+            }
+            return (c.year < 0 ? "-" : "+") + "\(pad(c.year, 4))-\(pad(Int64(c.month), 2))-\(pad(Int64(c.day), 2))T"
+                + "\(pad(Int64(c.hour), 2)):\(pad(Int64(c.minute), 2)):\(pad(Int64(c.second), 2))Z"
         }
-        var yearText = pad(c.year, 4)
-        if c.year < 0 { yearText = "-" + yearText } else if c.year > 9999 { yearText = "+" + yearText }
-        return "\(yearText)-\(pad(Int64(c.month), 2))-\(pad(Int64(c.day), 2))T"
-            + "\(pad(Int64(c.hour), 2)):\(pad(Int64(c.minute), 2)):\(pad(Int64(c.second), 2))Z"
+        // Licenses format several times per issuance, so the common case writes bytes directly.
+        var bytes = Array("0000-00-00T00:00:00Z".utf8)
+        func put(_ value: Int, at offset: Int, width: Int) {
+            var rest = value
+            for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                bytes[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+        put(Int(c.year), at: 0, width: 4)
+        put(c.month, at: 5, width: 2)
+        put(c.day, at: 8, width: 2)
+        put(c.hour, at: 11, width: 2)
+        put(c.minute, at: 14, width: 2)
+        put(c.second, at: 17, width: 2)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The date part only, for example `2026-12-04`.
@@ -144,6 +160,7 @@ extension Timestamp {
 
     /// Parses the only form license claims use: `YYYY-MM-DDTHH:MM:SSZ`, UTC, whole seconds.
     public init?(rfc3339UTC text: String) {
+        guard text.utf8.count == 20 else { return nil }
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: "Z") else { return nil }
         guard let (civil, _) = Timestamp.parseDateTime(bytes) else { return nil }
