@@ -35,9 +35,10 @@ public final class SecureBytes: @unchecked Sendable {
 
     /// Copies `bytes` into guarded memory and zeroes the caller's array.
     public convenience init(consuming bytes: inout [UInt8]) throws {
-        let source = bytes
-        try self.init(count: source.count) { buffer in
-            source.withUnsafeBytes { sourceBuffer in
+        // Copying from `bytes` itself, not from a second reference to its buffer, keeps the
+        // wipe below on the only copy instead of making a new one.
+        try self.init(count: bytes.count) { buffer in
+            bytes.withUnsafeBytes { sourceBuffer in
                 if let base = buffer.baseAddress, let from = sourceBuffer.baseAddress {
                     base.copyMemory(from: from, byteCount: sourceBuffer.count)
                 }
