@@ -65,23 +65,29 @@ struct Benchmarks {
             payload: parsed.payload, footer: parsed.footer, implicitAssertion: Array(ArtifactKind.license.domainTag.utf8))
         let publicKey = key.publicKey
         var sink = 0
-        let raw = Measure.perCall(iterations: 5_000) {
-            if publicKey.isValidSignature(parsed.signature, for: message) { sink += 1 }
-        }
-        let library = try Measure.perCall(iterations: 5_000) {
-            sink += try ArtifactVerifier.verifyLicense(token: token, trustedKeys: trusted).claims.seats > 0 ? 1 : 0
-        }
+        let times = try Measure.perCallAlternating(iterations: 1_000, [
+            { if publicKey.isValidSignature(parsed.signature, for: message) { sink += 1 } },
+            { sink += try ArtifactVerifier.verifyLicense(token: token, trustedKeys: trusted).claims.seats > 0 ? 1 : 0 },
+        ])
+        let (raw, library) = (times[0], times[1])
         precondition(sink > 0)
         return Figure(
             name: "library verification of one license", value: micro(library), limit: micro(raw) + " raw verify",
             ratio: raw / library, target: "≥ 0.85")
     }
 
-    /// Bulk renewal in one durable batch against raw signing plus a batched insert.
+    /// Bulk renewal in one durable batch against its limit: signing the same payloads and
+    /// inserting the same rows (entries, licenses, Merkle nodes and the checkpoint) into a
+    /// copy of the same ledger, in one transaction with the same durability settings.
     func renewal(count: Int) throws -> Figure {
         let start = Timestamp(secondsSince1970: 1_767_225_600)
         let ledger = try self.ledger(named: "renew", count: count, now: start)
         let serials = try ledger.licenses().map(\.serial)
+        let rawPath = "\(work)/raw.sqlite"
+        unlink(rawPath)
+        let source = try Database(path: ledger.path, readOnly: true)
+        try source.execute("VACUUM INTO '\(rawPath)'")
+
         let renewTime = start.adding(seconds: 300 * 86_400)
         let began = Measure.now()
         let renewed = try ledger.renew(
@@ -89,22 +95,48 @@ struct Benchmarks {
         let ours = Measure.now() - began
         precondition(renewed.count == count)
 
-        let rawPath = "\(work)/raw.sqlite"
-        unlink(rawPath)
+        // The rows the renewal wrote, in the order it wrote them.
+        try source.execute("ATTACH DATABASE '\(rawPath)' AS raw")
+        func added(_ table: String, orderedBy order: String) throws -> [Row] {
+            try source.query("SELECT * FROM (SELECT * FROM main.\(table) EXCEPT SELECT * FROM raw.\(table)) ORDER BY \(order)")
+        }
+        let entries = try added("ledger_entries", orderedBy: "entry_index")
+        let licenses = try added("licenses", orderedBy: "entry_index")
+        let nodes = try added("merkle_nodes", orderedBy: "level, position")
+        let checkpoints = try added("checkpoints", orderedBy: "tree_size")
+        try source.execute("DETACH DATABASE raw")
+        precondition(entries.count == count && licenses.count == count)
+
         let database = try Database(path: rawPath)
         _ = try database.query("PRAGMA journal_mode = WAL")
         try database.execute("PRAGMA synchronous = FULL")
-        try database.execute(
-            "CREATE TABLE rows (serial TEXT PRIMARY KEY, entry_bytes BLOB, leaf_hash BLOB, token TEXT) STRICT")
+        try database.execute("PRAGMA foreign_keys = ON")
+        func insert(into table: String, _ rows: [Row]) throws -> Statement? {
+            guard let first = rows.first else { return nil }
+            let placeholders = Array(repeating: "?", count: first.values.count).joined(separator: ", ")
+            return try database.prepare("INSERT INTO \(table) VALUES (\(placeholders))")
+        }
         let payloads = renewed.map { $0.claims.payloadJSON() }
         let rawBegan = Measure.now()
         try database.transaction {
-            let insert = try database.prepare("INSERT INTO rows VALUES (?, ?, ?, ?)")
-            for (index, payload) in payloads.enumerated() {
-                let token = ArtifactSigner.sign(payload: payload, kind: .license, key: key)
-                try insert.bind([.text("R\(index)"), .blob(payload), .blob(SHA256.hash(payload)), .text(token)])
-                _ = try insert.step()
+            let insertEntry = try insert(into: "ledger_entries", entries)!
+            let insertLicense = try insert(into: "licenses", licenses)!
+            for index in 0..<count {
+                let token = ArtifactSigner.sign(payload: payloads[index], kind: .license, key: key)
+                precondition(token == licenses[index].text(18))
+                try insertEntry.bind(entries[index].values)
+                _ = try insertEntry.step()
+                try insertLicense.bind(licenses[index].values)
+                _ = try insertLicense.step()
             }
+            for (table, rows) in [("merkle_nodes", nodes), ("checkpoints", checkpoints)] {
+                guard let statement = try insert(into: table, rows) else { continue }
+                for row in rows {
+                    try statement.bind(row.values)
+                    _ = try statement.step()
+                }
+            }
+            for _ in checkpoints { _ = key.signature(for: Array("checkpoint".utf8)) }
         }
         let raw = Measure.now() - rawBegan
         return Figure(
@@ -166,3 +198,4 @@ func format3(_ value: Double) -> String {
     let scaled = (value * 1000).rounded() / 1000
     return String(scaled)
 }
+

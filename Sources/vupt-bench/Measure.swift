@@ -21,6 +21,22 @@ enum Measure {
         return median(samples)
     }
 
+    /// Seconds per call of each body, measured in alternating rounds so that a change in
+    /// machine load during the run affects every body the same way; medians of `rounds`.
+    static func perCallAlternating(
+        iterations: Int, rounds: Int = 11, _ bodies: [() throws -> Void]
+    ) throws -> [Double] {
+        var samples = Array(repeating: [Double](), count: bodies.count)
+        for _ in 0..<rounds {
+            for (index, body) in bodies.enumerated() {
+                let start = now()
+                for _ in 0..<iterations { try body() }
+                samples[index].append((now() - start) / Double(iterations))
+            }
+        }
+        return samples.map(median)
+    }
+
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted[sorted.count / 2]

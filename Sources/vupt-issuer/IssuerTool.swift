@@ -89,7 +89,7 @@ enum IssuerErrors {
         case .busy: return CommandError("\(error)", exitCode: ExitCode.ledgerBusy)
         case .cannotOpen, .licenseNotFound: return CommandError("\(error)", exitCode: ExitCode.inputMissing)
         case .readOnly: return CommandError("\(error)", exitCode: ExitCode.permissionDenied)
-        case .notALedger, .newerSchema: return CommandError("\(error)", exitCode: ExitCode.rejected)
+        case .notALedger, .newerSchema, .damaged: return CommandError("\(error)", exitCode: ExitCode.rejected)
         case .sqlite: return CommandError("\(error)", exitCode: ExitCode.ioError)
         }
     }

@@ -66,7 +66,7 @@ extension Ledger {
             """,
             [.integer(index), .text(kind.rawValue), .text(recordedAt.rfc3339), .text(operatorName), .blob(bytes),
              .blob(entry.leafHash)])
-        try storeCompletedNodes(afterLeaf: index)
+        try storeCompletedNodes(afterLeaf: index, leafHash: entry.leafHash)
         return entry
     }
 

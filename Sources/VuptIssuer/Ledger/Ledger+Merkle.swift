@@ -20,18 +20,30 @@ extension Ledger {
 
     /// Stores the interior nodes that leaf `index` completes: one per level at which
     /// the leaf closes a full, aligned subtree. Each leaf adds one node on average.
-    func storeCompletedNodes(afterLeaf index: Int64) throws {
+    ///
+    /// The left child of each new node is the newest node of the level below, so within a
+    /// transaction it comes from `recentNodes` instead of a read.
+    func storeCompletedNodes(afterLeaf index: Int64, leafHash: [UInt8]) throws {
+        var completed = (position: index, hash: leafHash)
         var level: Int64 = 1
         let count = index + 1
         while count % (Int64(1) << level) == 0 {
             let position = count / (Int64(1) << level) - 1
-            let left = try storedNode(level: level - 1, position: 2 * position)
-            let right = try storedNode(level: level - 1, position: 2 * position + 1)
+            let left: [UInt8]
+            if let recent = recentNodes[level - 1], recent.position == 2 * position {
+                left = recent.hash
+            } else {
+                left = try storedNode(level: level - 1, position: 2 * position)
+            }
+            let hash = MerkleTree.nodeHash(left, completed.hash)
             try database.run(
                 "INSERT INTO merkle_nodes (level, position, hash) VALUES (?, ?, ?)",
-                [.integer(level), .integer(position), .blob(MerkleTree.nodeHash(left, right))])
+                [.integer(level), .integer(position), .blob(hash)])
+            recentNodes[level - 1] = completed
+            completed = (position, hash)
             level += 1
         }
+        recentNodes[level - 1] = completed
     }
 
     /// Returns the hash of the complete subtree at (level, position). Level 0 is a leaf hash.
@@ -61,6 +73,26 @@ extension Ledger {
     /// Returns the root hash at `size`.
     public func rootHash(size: UInt64) throws -> [UInt8] {
         size == 0 ? MerkleTree.emptyRoot : try subtreeHash(start: 0, size: size)
+    }
+
+    /// Returns the root at `size` computed from `leaves`, leaf hashes the caller computed
+    /// from entry bytes it holds (sorted by index, each below `size`), and from stored nodes
+    /// for the subtrees that hold none of them. When it equals a signed checkpoint's root,
+    /// those entry bytes are the ones the checkpoint covers.
+    func rootHash(size: UInt64, withLeaves leaves: ArraySlice<(index: UInt64, hash: [UInt8])>) throws -> [UInt8] {
+        try subtreeHash(start: 0, size: size, withLeaves: leaves)
+    }
+
+    private func subtreeHash(
+        start: UInt64, size: UInt64, withLeaves leaves: ArraySlice<(index: UInt64, hash: [UInt8])>
+    ) throws -> [UInt8] {
+        guard let first = leaves.first else { return try subtreeHash(start: start, size: size) }
+        if size == 1 { return first.hash }
+        let k = MerkleProofBuilder.split(size)
+        let middle = leaves.firstIndex { $0.index >= start + k } ?? leaves.endIndex
+        return MerkleTree.nodeHash(
+            try subtreeHash(start: start, size: k, withLeaves: leaves[..<middle]),
+            try subtreeHash(start: start + k, size: size - k, withLeaves: leaves[middle...]))
     }
 
     public func proofBuilder(size: UInt64) -> MerkleProofBuilder {

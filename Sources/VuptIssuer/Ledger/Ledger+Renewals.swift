@@ -93,7 +93,7 @@ extension Ledger {
     }
 
     /// One term of a subscription, from the ledger's columns.
-    struct SubscriptionTerm {
+    struct SubscriptionTerm: Sendable {
         let serial: String
         let sequence: Int64
         let notBefore: Timestamp
@@ -115,6 +115,15 @@ extension Ledger {
 
     /// Signs the renewals in one transaction: all are recorded or none.
     ///
+    /// A renewal reads the previous license from the ledger and signs the new one. The
+    /// previous license is authenticated by the newest signed checkpoint: the leaf hashes of
+    /// the previous entries, with the stored nodes, must give the checkpoint's root, so one
+    /// signature check covers a whole chunk, and a mismatch stops the batch as `damaged`. A
+    /// previous license that the checkpoint does not cover has its token's signature verified.
+    ///
+    /// Signing runs on every core, one chunk of the batch ahead of the thread that writes
+    /// the rows; the first failure in the batch's order is the one thrown.
+    ///
     /// - Parameter afterEach: called inside the transaction after each renewal is recorded,
     ///   for progress display; throwing from it rolls back the whole batch.
     public func renew(
@@ -129,69 +138,202 @@ extension Ledger {
             try registerKeyIfNeeded(key.publicKey, recordedAt: now, operatorName: operatorName)
             let revoked = Set(try revocations().map(\.serial))
             let keys = try trustedSigningKeys()
+            let checkpoint = try latestVerifiedCheckpoint(keys: keys)
+            // Every renewal appends exactly one entry and takes the next serial number, and
+            // any failure rolls the whole batch back, so both are known before signing.
+            let firstSerialNumber = (try database.query("SELECT max(serial_number) FROM licenses").first?.integer(0) ?? 0) + 1
+            let firstEntryIndex = try nextEntryIndex()
+
             var renewed: [IssuedLicense] = []
             renewed.reserveCapacity(items.count)
-            for (offset, item) in items.enumerated() {
-                let issued = try renewOne(
-                    item.serial, changes: item.changes, key: key, operatorName: operatorName, now: now, revoked: revoked,
-                    keys: keys)
-                renewed.append(issued)
-                try afterEach(issued, offset + 1)
+            func recordSigned(_ results: [Result<VerifiedLicense, any Error>]) throws {
+                for result in results {
+                    let issued = try record(
+                        try result.get(), serialNumber: firstSerialNumber + Int64(renewed.count), kind: .licenseRenewed,
+                        operatorName: operatorName, now: now)
+                    renewed.append(issued)
+                    try afterEach(issued, renewed.count)
+                }
             }
+
+            typealias Signed = Parallel.Batch<RenewalInput, Result<VerifiedLicense, any Error>>
+            var inFlight: Signed?
+            // No signing outlives the batch, even when a renewal fails.
+            defer { _ = inFlight?.results() }
+            let chunkStarts = Array(stride(from: 0, to: items.count, by: Ledger.renewalChunkSize)) + [items.count]
+            for (chunkStart, chunkEnd) in zip(chunkStarts, chunkStarts.dropFirst()) {
+                var inputs = try (chunkStart..<chunkEnd).map { offset in
+                    try renewalInput(
+                        items[offset], revoked: revoked, serialNumber: firstSerialNumber + Int64(offset),
+                        ledgerIndex: firstEntryIndex + Int64(offset), check: Ledger.selfCheck(position: offset, of: items.count))
+                }
+                if let checkpoint { try authenticate(&inputs, against: checkpoint) }
+                let earlier = inFlight
+                inFlight = Signed(inputs) { input in
+                    Result { try input.sign(key: key, keys: keys, now: now) }
+                }
+                // The previous chunk is recorded while this one is signed.
+                if let earlier { try recordSigned(earlier.results()) }
+            }
+            if let last = inFlight { try recordSigned(last.results()) }
+
             return renewed
         }
     }
 
-    // NOTE: each renewal verifies the previous token read from the ledger and the new
-    // token after signing, two Ed25519 verifications that cost about four signatures, so a
-    // batch reaches about 0.2 of raw signing plus insert (docs/BENCHMARKS.md), not 0.7.
-    private func renewOne(
-        _ serial: String, changes: RenewalChanges, key: Ed25519.SecretKey, operatorName: String, now: Timestamp,
-        revoked: Set<String>, keys: TrustedKeySet
-    ) throws -> IssuedLicense {
-        let previous = try license(serial: serial, keys: keys)
-        let chain = try subscriptionTerms(previous.claims.subscriptionID)
-        let newest = chain.last!
-        if revoked.contains(serial) { throw RenewalError.revoked(serial: serial, newest: newest.serial) }
-        guard newest.serial == serial else { throw RenewalError.superseded(serial: serial, newest: newest.serial) }
+    /// Renewals signed together before their rows are written.
+    static let renewalChunkSize = 256
 
-        let old = previous.claims
-        var request = LicenseRequest(
-            customerID: old.customerID, customerName: old.customerName, tier: changes.tier ?? old.tier,
-            seats: changes.seats ?? old.seats, features: old.features, months: changes.months,
-            gracePeriodDays: old.gracePeriodDays, installationID: old.installationID)
-        for removed in changes.removedFeatures {
-            guard request.features.contains(removed) else {
-                throw MintError.invalidValue(
-                    field: "removed feature", value: removed, allowed: "one of \(request.features.joined(separator: ", "))")
+    /// Reads what one renewal needs from the ledger. A missing serial is not thrown here but
+    /// when its turn comes, so that errors keep the batch's order.
+    private func renewalInput(
+        _ item: (serial: String, changes: RenewalChanges), revoked: Set<String>, serialNumber: Int64, ledgerIndex: Int64,
+        check: SignatureSelfCheck
+    ) throws -> RenewalInput {
+        let row = try database.query(
+            """
+            SELECT l.token, l.subscription_id, l.entry_index, e.entry_bytes
+            FROM licenses AS l LEFT JOIN ledger_entries AS e USING (entry_index) WHERE l.serial = ?
+            """, [.text(item.serial)]
+        ).first
+        let subscriptionID = row?.text(1) ?? ""
+        return RenewalInput(
+            serial: item.serial, changes: item.changes, previous: row?.text(0).map { .token($0) } ?? .missing,
+            entryIndex: row?.integer(2), entryBytes: row?.blob(3) ?? [],
+            subscriptionID: subscriptionID, chain: row == nil ? [] : try subscriptionTerms(subscriptionID),
+            isRevoked: revoked.contains(item.serial), serialNumber: serialNumber, ledgerIndex: ledgerIndex,
+            check: check, ledgerPath: path)
+    }
+
+    /// Returns the newest checkpoint, verified with `keys`, or nil when the ledger has none.
+    private func latestVerifiedCheckpoint(keys: TrustedKeySet) throws -> Checkpoint? {
+        guard let note = try latestCheckpoint() else { return nil }
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.verify(signedNote: note, trustedKeys: keys).checkpoint
+        } catch {
+            throw LedgerError.damaged(path: path, reason: "its newest checkpoint does not verify (\(error))")
+        }
+        guard checkpoint.origin == (try origin()) else {
+            throw LedgerError.damaged(path: path, reason: "its newest checkpoint is for log '\(checkpoint.origin)'")
+        }
+        return checkpoint
+    }
+
+    /// Authenticates the entry bytes of the previous licenses that `checkpoint` covers: the
+    /// root recomputed from their leaf hashes and the stored nodes must be the checkpoint's.
+    /// Previous licenses that it does not cover keep their tokens, whose signatures are
+    /// verified one by one.
+    private func authenticate(_ inputs: inout [RenewalInput], against checkpoint: Checkpoint) throws {
+        let covered = inputs.indices.filter { inputs[$0].entryIndex.map { UInt64($0) < checkpoint.treeSize } ?? false }
+        guard !covered.isEmpty else { return }
+        let entries = covered.map { (index: UInt64(inputs[$0].entryIndex!), bytes: inputs[$0].entryBytes) }
+        let leaves = Parallel.map(entries) { (index: $0.index, hash: LedgerEntry.leafHash(of: $0.bytes)) }
+            .sorted { $0.index < $1.index }
+        let root = try rootHash(size: checkpoint.treeSize, withLeaves: leaves[...])
+        guard Sodium.constantTimeEqual(root, checkpoint.rootHash) else {
+            let serials = covered.prefix(3).map { inputs[$0].serial }.joined(separator: ", ")
+            let more = covered.count > 3 ? " and \(covered.count - 3) more" : ""
+            throw LedgerError.damaged(
+                path: path,
+                reason: "the entries of \(serials)\(more) or the stored tree nodes differ from the checkpoint "
+                    + "at size \(checkpoint.treeSize)")
+        }
+        for position in covered { inputs[position].previous = .loggedEntry(inputs[position].entryBytes) }
+    }
+
+    /// Everything one renewal needs, read from the ledger before signing, so that signing
+    /// touches no database and runs on any thread.
+    struct RenewalInput: Sendable {
+        /// The source of the previous license's claims.
+        enum Previous: Sendable {
+            /// The serial is not in the ledger.
+            case missing
+            /// The token from its `licenses` row; its signature is verified before use.
+            case token(String)
+            /// Its entry bytes, which a verified checkpoint covers.
+            case loggedEntry([UInt8])
+        }
+
+        let serial: String
+        let changes: RenewalChanges
+        var previous: Previous
+        /// The index of the previous license's entry, and that entry's bytes.
+        let entryIndex: Int64?
+        let entryBytes: [UInt8]
+        /// The `subscription_id` column of the previous license's row.
+        let subscriptionID: String
+        let chain: [SubscriptionTerm]
+        let isRevoked: Bool
+        let serialNumber: Int64
+        let ledgerIndex: Int64
+        let check: SignatureSelfCheck
+        let ledgerPath: String
+
+        /// Returns the previous license's claims, verified by its signature or by the
+        /// checkpoint that covers its entry.
+        func previousClaims(keys: TrustedKeySet) throws -> LicenseClaims {
+            switch previous {
+            case .missing:
+                throw LedgerError.licenseNotFound(serial: serial)
+            case .token(let token):
+                return try ArtifactVerifier.verifyLicense(token: token, trustedKeys: keys).claims
+            case .loggedEntry(let bytes):
+                guard case .string(let token)? = (try? JSONValue.parse(bytes))?["token"],
+                    let payload = try? PASETOv4Public.parse(token).payload
+                else {
+                    throw LedgerError.notALedger(path: ledgerPath, reason: "the entry of \(serial) has no license token")
+                }
+                return try LicenseClaims(payloadJSON: payload)
             }
-            request.features.removeAll { $0 == removed }
-        }
-        for added in changes.addedFeatures where !request.features.contains(added) { request.features.append(added) }
-        if request.features.isEmpty {
-            throw MintError.invalidValue(field: "features", value: "none", allowed: "at least one feature")
-        }
-        let features = try request.validatedFeatures()
-
-        let start = RenewalTerm.start(previous: old, now: now)
-        // A renewal that starts late begins a new unbroken chain, anchored on its own start day.
-        let anchorDay = start == old.notAfter ? Ledger.anchorDay(chain: chain) : start.civil.day
-        let end = RenewalTerm.end(start: start, months: changes.months, anchorDay: anchorDay)
-        for time in [start, end, end.adding(seconds: old.gracePeriodDays * 86_400)]
-        where !Timestamp.supportedRange.contains(time) {
-            throw MintError.timeOutOfRange(time)
         }
 
-        let serialNumber = (try database.query("SELECT max(serial_number) FROM licenses").first?.integer(0) ?? 0) + 1
-        let claims = LicenseClaims(
-            issuer: LicenseSerial.issuer, customerID: old.customerID, serial: LicenseSerial.format(serialNumber),
-            issuedAt: now, notBefore: start, notAfter: end, customerName: old.customerName, tier: request.tier,
-            features: features, seats: request.seats, gracePeriodDays: old.gracePeriodDays,
-            subscriptionID: old.subscriptionID, sequence: old.sequence + 1, supersedes: old.serial,
-            installationID: old.installationID, ledgerIndex: try nextEntryIndex())
-        let license = try ArtifactSigner.signLicense(claims, key: key)
-        return try record(
-            license, serialNumber: serialNumber, kind: .licenseRenewed, operatorName: operatorName, now: now)
+        /// Reads the previous claims, applies the changes and the term rules, then signs the
+        /// renewal and checks the signature.
+        func sign(key: Ed25519.SecretKey, keys: TrustedKeySet, now: Timestamp) throws -> VerifiedLicense {
+            let old = try previousClaims(keys: keys)
+            guard old.serial == serial, old.subscriptionID == subscriptionID, let newest = chain.last else {
+                throw LedgerError.notALedger(
+                    path: ledgerPath, reason: "the licenses row of \(serial) differs from its signed token")
+            }
+            if isRevoked { throw RenewalError.revoked(serial: serial, newest: newest.serial) }
+            guard newest.serial == serial else { throw RenewalError.superseded(serial: serial, newest: newest.serial) }
+
+            var request = LicenseRequest(
+                customerID: old.customerID, customerName: old.customerName, tier: changes.tier ?? old.tier,
+                seats: changes.seats ?? old.seats, features: old.features, months: changes.months,
+                gracePeriodDays: old.gracePeriodDays, installationID: old.installationID)
+            for removed in changes.removedFeatures {
+                guard request.features.contains(removed) else {
+                    throw MintError.invalidValue(
+                        field: "removed feature", value: removed,
+                        allowed: "one of \(request.features.joined(separator: ", "))")
+                }
+                request.features.removeAll { $0 == removed }
+            }
+            for added in changes.addedFeatures where !request.features.contains(added) { request.features.append(added) }
+            if request.features.isEmpty {
+                throw MintError.invalidValue(field: "features", value: "none", allowed: "at least one feature")
+            }
+            let features = try request.validatedFeatures()
+
+            let start = RenewalTerm.start(previous: old, now: now)
+            // A renewal that starts late begins a new unbroken chain, anchored on its own start day.
+            let anchorDay = start == old.notAfter ? Ledger.anchorDay(chain: chain) : start.civil.day
+            let end = RenewalTerm.end(start: start, months: changes.months, anchorDay: anchorDay)
+            for time in [start, end, end.adding(seconds: old.gracePeriodDays * 86_400)]
+            where !Timestamp.supportedRange.contains(time) {
+                throw MintError.timeOutOfRange(time)
+            }
+
+            let claims = LicenseClaims(
+                issuer: LicenseSerial.issuer, customerID: old.customerID, serial: LicenseSerial.format(serialNumber),
+                issuedAt: now, notBefore: start, notAfter: end, customerName: old.customerName, tier: request.tier,
+                features: features, seats: request.seats, gracePeriodDays: old.gracePeriodDays,
+                subscriptionID: old.subscriptionID, sequence: old.sequence + 1, supersedes: old.serial,
+                installationID: old.installationID, ledgerIndex: ledgerIndex)
+            return try ArtifactSigner.signLicense(claims, key: key, check: check)
+        }
     }
 
     /// Licenses whose `exp` falls before `now + days` and that have no renewal yet and

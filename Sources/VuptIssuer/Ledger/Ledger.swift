@@ -15,6 +15,10 @@ public final class Ledger {
 
     public let path: String
     var database: Database
+    /// The newest Merkle node stored at each level (0 for leaves) in the current write
+    /// transaction, by level. It is emptied when a transaction starts and when it ends,
+    /// so a rolled-back node is never reused.
+    var recentNodes: [Int64: (position: Int64, hash: [UInt8])] = [:]
 
     /// Opens the ledger, creating and migrating it when `readOnly` is false.
     public init(path: String, readOnly: Bool = false) throws(LedgerError) {
@@ -114,6 +118,8 @@ public final class Ledger {
     func write<Result>(key: Ed25519.SecretKey, now: Timestamp, _ body: () throws -> Result) throws -> Result {
         for attempt in 1...Ledger.writeAttempts {
             do {
+                recentNodes = [:]
+                defer { recentNodes = [:] }
                 return try database.transaction(immediate: true) {
                     let result = try body()
                     try storeCheckpoint(key: key, now: now)

@@ -103,7 +103,7 @@ public enum MintError: Error, Equatable, Sendable {
     case cloudOnlyFeature(String)
     /// A term that ends outside the years license times support.
     case timeOutOfRange(Timestamp)
-    /// The freshly signed token did not verify with the key's public half.
+    /// The freshly signed token failed its check before it was recorded.
     case selfCheckFailed(String)
 }
 
@@ -119,7 +119,7 @@ extension MintError: CustomStringConvertible {
         case .timeOutOfRange(let time):
             return "time \(time.rfc3339) is outside the supported range "
                 + "\(Timestamp.supportedRange.lowerBound.rfc3339) to \(Timestamp.supportedRange.upperBound.rfc3339)"
-        case .selfCheckFailed(let reason): return "the signed license failed its own verification: \(reason)"
+        case .selfCheckFailed(let reason): return "the signed license failed its self-check: \(reason)"
         }
     }
 }

@@ -7,7 +7,7 @@ public struct VerifiedLicense: Sendable {
     public let claims: LicenseClaims
     public let key: TrustedKey
 
-    init(token: String, claims: LicenseClaims, key: TrustedKey) {
+    package init(token: String, claims: LicenseClaims, key: TrustedKey) {
         self.token = token
         self.claims = claims
         self.key = key

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Synchronization
+
+/// Signature work spread over the machine's cores. Ed25519 signing and verification
+/// dominate renewals and audits, and each signature is independent of the others.
+enum Parallel {
+    /// One worker per online core, at least two, at most 16.
+    static let threads: Int = {
+        let online = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return min(16, max(2, online))
+    }()
+
+    /// Returns `body` applied to every element, in the elements' order, computed on every core.
+    static func map<Element: Sendable, Mapped: Sendable>(
+        _ elements: [Element], _ body: @escaping @Sendable (Element) -> Mapped
+    ) -> [Mapped] {
+        Batch(elements, body).results()
+    }
+
+    /// Work on a list of elements that background workers start at once. The thread that
+    /// calls `results()` also takes elements until none is left, so no core idles while
+    /// work remains, whatever else that thread did in the meantime.
+    final class Batch<Element: Sendable, Mapped: Sendable>: @unchecked Sendable {
+        private let elements: [Element]
+        private let body: @Sendable (Element) -> Mapped
+        // Each slot is written once, by the thread that claimed its index, and read only
+        // after every worker has signalled `finished`.
+        private let slots: UnsafeMutableBufferPointer<Mapped?>
+        private let nextIndex = Atomic<Int>(0)
+        private let finished = DispatchSemaphore(value: 0)
+        private let workers: Int
+        private var collected: [Mapped]?
+
+        init(_ elements: [Element], _ body: @escaping @Sendable (Element) -> Mapped) {
+            self.elements = elements
+            self.body = body
+            slots = .allocate(capacity: elements.count)
+            slots.initialize(repeating: nil)
+            workers = min(Parallel.threads, elements.count)
+            for _ in 0..<workers {
+                DispatchQueue.global().async {
+                    self.drain()
+                    self.finished.signal()
+                }
+            }
+        }
+
+        deinit {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+
+        private func drain() {
+            while true {
+                let index = nextIndex.add(1, ordering: .relaxed).oldValue
+                guard index < elements.count else { return }
+                slots[index] = body(elements[index])
+            }
+        }
+
+        /// Helps with the remaining elements, waits for the workers and returns every result
+        /// in the elements' order. Later calls return the same results.
+        func results() -> [Mapped] {
+            if let collected { return collected }
+            drain()
+            for _ in 0..<workers { finished.wait() }
+            let results = slots.map { $0! }
+            collected = results
+            return results
+        }
+    }
+}
