@@ -226,11 +226,18 @@ public final class Statement {
         let status = sqlite3_step(handle)
         switch status {
         case SQLITE_ROW:
+            let columns = sqlite3_column_count(handle)
             var values: [SQLiteValue] = []
-            for column in 0..<sqlite3_column_count(handle) {
+            values.reserveCapacity(Int(columns))
+            for column in 0..<columns {
                 switch sqlite3_column_type(handle, column) {
                 case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(handle, column)))
-                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(handle, column))))
+                case SQLITE_TEXT:
+                    // The length SQLite reports, not a search for NUL, so that text with an
+                    // embedded NUL is read whole.
+                    let text = sqlite3_column_text(handle, column)
+                    let count = Int(sqlite3_column_bytes(handle, column))
+                    values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)))
                 case SQLITE_BLOB:
                     let count = Int(sqlite3_column_bytes(handle, column))
                     if count == 0 {

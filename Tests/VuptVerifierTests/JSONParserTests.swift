@@ -184,6 +184,27 @@ import VuptVerifier
         #expect(throws: JSONParseError.invalidEscape(offset: 1)) { try parse(text) }
     }
 
+    /// Long strings are scanned eight bytes at a time, so a special byte is placed at every
+    /// position of a few such words.
+    @Test func specialByteFoundAtEveryPosition() throws {
+        for position in 0..<24 {
+            let before = String(repeating: "a", count: position)
+            let after = String(repeating: "b", count: 23 - position)
+            #expect(try parse("\"\(before)\\n\(after)\"") == .string(before + "\n" + after), "escape at \(position)")
+            #expect(throws: JSONParseError.controlCharacterInString(offset: position + 1), "control at \(position)") {
+                try parse("\"\(before)\u{01}\(after)\"")
+            }
+            #expect(throws: JSONParseError.trailingData(offset: position + 2), "quote at \(position)") {
+                try parse("\"\(before)\"\(after)\"")
+            }
+        }
+    }
+
+    @Test func longStringWithMultiByteCharactersKept() throws {
+        let text = String(repeating: "zürich-東京-", count: 40)
+        #expect(try parse("\"\(text)\"") == .string(text))
+    }
+
     @Test func invalidHexDigitRejected() {
         #expect(throws: JSONParseError.invalidEscape(offset: 5)) { try parse(#""\u12G4""#) }
     }

@@ -1,10 +1,10 @@
-import Dispatch
 import VuptSQLite
 import VuptVerifier
 
 /// The work on one entry that needs no database: its leaf hash, its parsed bytes and
-/// its token's signature. Batches of these are computed on all cores.
-struct EntryPrecheck: Sendable {
+/// its token's signature. Batches of these are computed on all cores. It is a class so
+/// that handing results between threads and arrays copies a reference, not the parsed tree.
+final class EntryPrecheck: Sendable {
     /// The result of comparing a license entry's `licenses` row with its signed token.
     enum LicenseRowCheck: Sendable, Equatable {
         case matches
@@ -18,7 +18,7 @@ struct EntryPrecheck: Sendable {
     let license: Result<VerifiedLicense, ArtifactError>?
     let revocationList: Result<VerifiedRevocationList, ArtifactError>?
     /// Set for license entries whose token verified.
-    private(set) var licenseRow: LicenseRowCheck?
+    let licenseRow: LicenseRowCheck?
 
     /// Columns of the `licenses` row that must equal the signed token's claims.
     static let licenseColumns = [
@@ -48,6 +48,8 @@ struct EntryPrecheck: Sendable {
         }
         if case .success(let verified)? = license, let token {
             licenseRow = Self.compare(row, with: verified, token: token)
+        } else {
+            licenseRow = nil
         }
     }
 
@@ -74,9 +76,9 @@ struct EntryPrecheck: Sendable {
         return Int64(text)
     }
 
-    /// Computes the prechecks of `rows` (entry index in column 0, bytes in column 4) with
-    /// two threads. The batch's `licenses` rows are read first, in one query.
-    static func compute(_ rows: [Row], keys: TrustedKeySet, database: Database) throws -> [EntryPrecheck] {
+    /// Reads the `licenses` rows of `rows` (entry index in column 0, bytes in column 4) in one
+    /// query, then starts their prechecks on every core.
+    static func start(_ rows: [Row], keys: TrustedKeySet, database: Database) throws -> Parallel.Batch<Row, EntryPrecheck> {
         var licenseRows: [Int64: Row] = [:]
         if let first = rows.first?.integer(0), let last = rows.last?.integer(0) {
             let query = "SELECT " + licenseColumns.joined(separator: ", ")
@@ -85,26 +87,10 @@ struct EntryPrecheck: Sendable {
                 if let index = row.integer(licenseColumns.count) { licenseRows[index] = row }
             }
         }
-        let threads = 2
-        var parts = [[EntryPrecheck]](repeating: [], count: threads)
-        parts.withUnsafeMutableBufferPointer { buffer in
-            // Each thread writes only its own element, so sharing the buffer is safe.
-            nonisolated(unsafe) let output = buffer
-            let licenseRows = licenseRows
-            DispatchQueue.concurrentPerform(iterations: threads) { part in
-                var local: [EntryPrecheck] = []
-                for index in stride(from: part, to: rows.count, by: threads) {
-                    let entryIndex = rows[index].integer(0) ?? -1
-                    local.append(EntryPrecheck(
-                        bytes: rows[index].blob(4) ?? [], keys: keys, licenseRow: licenseRows[entryIndex]))
-                }
-                output[part] = local
-            }
+        let matchingRows = licenseRows
+        return Parallel.Batch(rows) { row in
+            EntryPrecheck(bytes: row.blob(4) ?? [], keys: keys, licenseRow: row.integer(0).flatMap { matchingRows[$0] })
         }
-        var result: [EntryPrecheck] = []
-        result.reserveCapacity(rows.count)
-        for index in 0..<rows.count { result.append(parts[index % threads][index / threads]) }
-        return result
     }
 }
 

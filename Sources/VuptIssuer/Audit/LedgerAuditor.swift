@@ -50,6 +50,19 @@ public struct AuditReport: Sendable {
     public var rootHashBase64: String { Base64Standard.encode(rootHash) }
 }
 
+/// Entries read together, with the work on them that runs on other threads.
+private struct AuditBatch {
+    let rows: [Row]
+    let prechecks: Parallel.Batch<Row, EntryPrecheck>
+    /// The signature checks of the checkpoints whose tree size falls in this batch.
+    let checkpoints: Parallel.Batch<(Int64, String), (Int64, Result<Checkpoint, NoteError>)>
+
+    func finish() {
+        _ = prechecks.results()
+        _ = checkpoints.results()
+    }
+}
+
 /// Recomputes and checks a ledger with public keys only. It reads the file once, in one
 /// read transaction, holding O(log n) tree state plus one row at a time, so memory stays
 /// flat as the ledger grows.
@@ -113,29 +126,49 @@ public enum LedgerAuditor {
         var checkpointNumber = 0
         var keptRoot: [UInt8]? = keptSize == 0 ? MerkleTree.emptyRoot : nil
 
-        // NOTE: reading rows, the ordered checks and each checkpoint's signature run on this
-        // thread between the parallel batches, which limits the audit to about 0.5 of the raw
-        // two-thread verify rate (docs/BENCHMARKS.md); overlapping them is not done yet.
+        // Entries are read in batches. While the checks below run in order on this thread,
+        // so that the first problem is the one reported, the next batch's hashes and
+        // signatures are computed on the other cores, and its checkpoints verified.
         let checker = EntryChecker(database: database, keys: keys)
+        let checkpointNotes = try database.prepare(
+            "SELECT tree_size, signed_note FROM checkpoints WHERE tree_size > ? AND tree_size <= ? ORDER BY tree_size")
+        var readEntries = 0
+        var exhausted = false
+        func readBatch() throws -> AuditBatch? {
+            var rows: [Row] = []
+            // A finished statement resets itself, so it is not stepped again.
+            while !exhausted, rows.count < auditBatchSize {
+                guard let row = try entries.step() else {
+                    exhausted = true
+                    break
+                }
+                rows.append(row)
+            }
+            if rows.isEmpty { return nil }
+            try checkpointNotes.bind([.integer(Int64(readEntries)), .integer(Int64(readEntries + rows.count))])
+            var notes: [(Int64, String)] = []
+            while let note = try checkpointNotes.step() { notes.append((note.integer(0) ?? 0, note.text(1) ?? "")) }
+            readEntries += rows.count
+            return AuditBatch(
+                rows: rows, prechecks: try EntryPrecheck.start(rows, keys: keys, database: database),
+                checkpoints: Parallel.Batch(notes) { note in
+                    (note.0, Result { () throws(NoteError) in try Checkpoint.verify(signedNote: note.1, trustedKeys: keys).checkpoint })
+                })
+        }
+        var upcoming = try readBatch()
+        // No hashing or verification outlives the audit, even when it stops at a problem.
+        defer { upcoming?.finish() }
         var batch: [Row] = []
         var prechecks: [EntryPrecheck] = []
+        var verifiedCheckpoints: [Int64: Result<Checkpoint, NoteError>] = [:]
         var next = 0
-        var exhausted = false
         while true {
             if next == batch.count {
-                // Read the next rows, then hash and verify them on every core at once. The
-                // checks below still run in order, so the first problem is the one reported.
-                // A finished statement resets itself, so it is not stepped again.
-                batch.removeAll(keepingCapacity: true)
-                while !exhausted, batch.count < auditBatchSize {
-                    guard let row = try entries.step() else {
-                        exhausted = true
-                        break
-                    }
-                    batch.append(row)
-                }
-                if batch.isEmpty { break }
-                prechecks = try EntryPrecheck.compute(batch, keys: keys, database: database)
+                guard let current = upcoming else { break }
+                upcoming = try readBatch()
+                batch = current.rows
+                prechecks = current.prechecks.results()
+                verifiedCheckpoints = Dictionary(current.checkpoints.results(), uniquingKeysWith: { first, _ in first })
                 next = 0
             }
             let row = batch[next]
@@ -159,8 +192,8 @@ public enum LedgerAuditor {
                 let size = checkpoint.integer(0) ?? 0
                 if size == position {
                     try checkCheckpoint(
-                        checkpoint, root: accumulator.root, origin: report.origin, keys: keys,
-                        firstIndex: lastCheckpointSize, number: checkpointNumber)
+                        checkpoint, verified: verifiedCheckpoints[size], root: accumulator.root, origin: report.origin,
+                        keys: keys, firstIndex: lastCheckpointSize, number: checkpointNumber)
                     lastCheckpointSize = size
                     report.checkpoints += 1
                 }
@@ -223,14 +256,17 @@ public enum LedgerAuditor {
         return false
     }
 
+    /// Checks a stored checkpoint. `verified` is its note's verification when the batch
+    /// computed it in advance; the note is verified here otherwise.
     private static func checkCheckpoint(
-        _ row: Row, root: [UInt8], origin: String, keys: TrustedKeySet, firstIndex: Int64, number: Int
+        _ row: Row, verified: Result<Checkpoint, NoteError>?, root: [UInt8], origin: String, keys: TrustedKeySet,
+        firstIndex: Int64, number: Int
     ) throws {
         let size = row.integer(0) ?? 0
         let note = row.text(2) ?? ""
         let checkpoint: Checkpoint
         do {
-            checkpoint = try Checkpoint.verify(signedNote: note, trustedKeys: keys).checkpoint
+            checkpoint = try verified?.get() ?? Checkpoint.verify(signedNote: note, trustedKeys: keys).checkpoint
         } catch {
             throw Failure(problem: AuditProblem(
                 finding: .badCheckpoint, index: firstIndex, detail: "checkpoint \(number) at size \(size): \(error)"))
