@@ -74,9 +74,11 @@ extension JSONValue {
 
     private func write(to output: inout [UInt8]) {
         switch self {
-        case .null: output += Array("null".utf8)
-        case .bool(let value): output += Array((value ? "true" : "false").utf8)
-        case .number(let literal): output += Array(literal.utf8)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let literal):
+            var contiguous = literal
+            contiguous.withUTF8 { output.append(contentsOf: $0) }
         case .string(let text): JSONValue.writeString(text, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
@@ -99,8 +101,13 @@ extension JSONValue {
 
     private static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output.append(contentsOf: text.utf8)
+        var contiguous = text
+        let plain = contiguous.withUTF8 { bytes in
+            guard JSONString.plainRunEnd(bytes, from: 0) == bytes.count else { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
             output.append(UInt8(ascii: "\""))
             return
         }
@@ -120,6 +127,36 @@ extension JSONValue {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Bytes that JSON strings hold as they are.
+enum JSONString {
+    /// Returns the offset of the first byte at or after `start` that a JSON string cannot
+    /// hold as it is ('"', '\\' or a control character), or `bytes.count`. It tests eight
+    /// bytes at a time, because tokens inside ledger entries are about a kilobyte of such bytes.
+    static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        var offset = start
+        while offset + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+            // Each term is non-zero exactly when some byte of the word is, in turn, a
+            // quote, a backslash or below 0x20 (the classic "has zero byte" bit trick).
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            let special = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                | ((word &- ones &* 0x20) & ~word)
+            if special & highBits != 0 { break }
+            offset += 8
+        }
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+            offset += 1
+        }
+        return offset
     }
 }
 
@@ -270,24 +307,9 @@ private struct JSONParser {
         return value
     }
 
-    /// Advances eight bytes at a time over string content that needs no attention: bytes
-    /// other than '"', '\\' and control characters. Tokens inside ledger entries are
-    /// about a kilobyte of such bytes.
+    /// Advances over string content that needs no attention.
     mutating func skipPlainStringBytes() {
-        guard let base = bytes.baseAddress else { return }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        while offset + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
-            // Each term is non-zero exactly when some byte of the word is, in turn, a
-            // quote, a backslash or below 0x20 (the classic "has zero byte" bit trick).
-            let quotes = word ^ (ones &* 0x22)
-            let backslashes = word ^ (ones &* 0x5C)
-            let special = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
-                | ((word &- ones &* 0x20) & ~word)
-            if special & highBits != 0 { return }
-            offset += 8
-        }
+        offset = JSONString.plainRunEnd(bytes, from: offset)
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
