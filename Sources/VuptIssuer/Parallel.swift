@@ -34,13 +34,18 @@ enum Parallel {
         private let workers: Int
         private var collected: [Mapped]?
 
-        init(_ elements: [Element], _ body: @escaping @Sendable (Element) -> Mapped) {
+        /// Starts `workers` background threads on `elements`. Pass one fewer than the cores
+        /// when the calling thread has its own work meanwhile. It joins in when it calls
+        /// `results()`, and no core is shared by two busy threads.
+        init(
+            _ elements: [Element], workers: Int = Parallel.threads, _ body: @escaping @Sendable (Element) -> Mapped
+        ) {
             self.elements = elements
             self.body = body
             slots = .allocate(capacity: elements.count)
             slots.initialize(repeating: nil)
-            workers = min(Parallel.threads, elements.count)
-            for _ in 0..<workers {
+            self.workers = min(max(1, workers), elements.count)
+            for _ in 0..<self.workers {
                 DispatchQueue.global().async {
                     self.drain()
                     self.finished.signal()

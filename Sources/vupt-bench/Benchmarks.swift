@@ -80,6 +80,24 @@ struct Benchmarks {
     /// inserting the same rows (entries, licenses, Merkle nodes and the checkpoint) into a
     /// copy of the same ledger, in one transaction with the same durability settings.
     func renewal(count: Int) throws -> Figure {
+        // Three rounds on fresh ledgers, each renewal beside its limit, so that a change in
+        // machine load affects both alike; the figure is the median of each.
+        var ours: [Double] = []
+        var raw: [Double] = []
+        for _ in 0..<3 {
+            let (renewalTime, rawTime) = try renewalRound(count: count)
+            ours.append(renewalTime)
+            raw.append(rawTime)
+        }
+        let (oursMedian, rawMedian) = (Measure.median(ours), Measure.median(raw))
+        return Figure(
+            name: "bulk renewal of \(count) licenses, one transaction", value: rate(Double(count) / oursMedian),
+            limit: rate(Double(count) / rawMedian) + " raw sign + insert", ratio: rawMedian / oursMedian, target: "≥ 0.7")
+    }
+
+    /// Renews every license of a fresh ledger, then writes the same rows into a copy taken
+    /// before the renewal. Returns both durations in seconds.
+    private func renewalRound(count: Int) throws -> (renewal: Double, raw: Double) {
         let start = Timestamp(secondsSince1970: 1_767_225_600)
         let ledger = try self.ledger(named: "renew", count: count, now: start)
         let serials = try ledger.licenses().map(\.serial)
@@ -138,10 +156,7 @@ struct Benchmarks {
             }
             for _ in checkpoints { _ = key.signature(for: Array("checkpoint".utf8)) }
         }
-        let raw = Measure.now() - rawBegan
-        return Figure(
-            name: "bulk renewal of \(count) licenses, one transaction", value: rate(Double(count) / ours),
-            limit: rate(Double(count) / raw) + " raw sign + insert", ratio: raw / ours, target: "≥ 0.7")
+        return (ours, Measure.now() - rawBegan)
     }
 
     /// `ledger verify` against the raw two-thread signature verification rate, alternated

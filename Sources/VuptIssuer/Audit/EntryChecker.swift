@@ -88,7 +88,8 @@ final class EntryPrecheck: Sendable {
             }
         }
         let matchingRows = licenseRows
-        return Parallel.Batch(rows) { row in
+        // One core is left to the thread that reads and checks in order; it joins in when done.
+        return Parallel.Batch(rows, workers: Parallel.threads - 1) { row in
             EntryPrecheck(bytes: row.blob(4) ?? [], keys: keys, licenseRow: row.integer(0).flatMap { matchingRows[$0] })
         }
     }

@@ -26,6 +26,24 @@ public struct LedgerEntry: Equatable, Sendable {
         SHA256.hash(parts: [[0x00], bytes])
     }
 
+    /// Returns the issuance entry of a signed license at the index its claims name.
+    static func issuance(
+        of license: VerifiedLicense, kind: LedgerEntryKind, recordedAt: Timestamp, operatorName: String
+    ) -> LedgerEntry {
+        let claims = license.claims
+        let bytes = encode(
+            index: claims.ledgerIndex, kind: kind, recordedAt: recordedAt, operatorName: operatorName,
+            fields: [
+                ("serial", .string(claims.serial)),
+                ("customer", .string(claims.customerID)),
+                ("keyId", .string(license.key.keyID)),
+                ("token", .string(license.token)),
+            ])
+        return LedgerEntry(
+            index: claims.ledgerIndex, kind: kind, recordedAt: recordedAt, operatorName: operatorName, bytes: bytes,
+            leafHash: leafHash(of: bytes))
+    }
+
     /// Encodes the entry bytes: compact JSON with members in a fixed order. The common members
     /// come first, then the kind's own members.
     static func encode(
@@ -56,17 +74,25 @@ extension Ledger {
         let index = try nextEntryIndex()
         let bytes = LedgerEntry.encode(
             index: index, kind: kind, recordedAt: recordedAt, operatorName: operatorName, fields: fields)
-        let entry = LedgerEntry(
+        return try append(LedgerEntry(
             index: index, kind: kind, recordedAt: recordedAt, operatorName: operatorName, bytes: bytes,
-            leafHash: LedgerEntry.leafHash(of: bytes))
+            leafHash: LedgerEntry.leafHash(of: bytes)))
+    }
+
+    /// Appends an entry encoded in advance, inside the caller's transaction. Its index must
+    /// be the next one.
+    @discardableResult
+    func append(_ entry: LedgerEntry) throws -> LedgerEntry {
+        let next = try nextEntryIndex()
+        precondition(entry.index == next, "ledger index changed inside the transaction")
         try database.run(
             """
             INSERT INTO ledger_entries (entry_index, kind, recorded_at, operator, entry_bytes, leaf_hash)
             VALUES (?, ?, ?, ?, ?, ?)
             """,
-            [.integer(index), .text(kind.rawValue), .text(recordedAt.rfc3339), .text(operatorName), .blob(bytes),
-             .blob(entry.leafHash)])
-        try storeCompletedNodes(afterLeaf: index, leafHash: entry.leafHash)
+            [.integer(entry.index), .text(entry.kind.rawValue), .text(entry.recordedAt.rfc3339),
+             .text(entry.operatorName), .blob(entry.bytes), .blob(entry.leafHash)])
+        try storeCompletedNodes(afterLeaf: entry.index, leafHash: entry.leafHash)
         return entry
     }
 

@@ -85,19 +85,16 @@ extension Ledger {
     }
 
     /// Writes the entry and the license row for a signed license.
+    ///
+    /// - Parameter entry: the license's issuance entry when it was encoded in advance, as
+    ///   `LedgerEntry.issuance(of:kind:recordedAt:operatorName:)` returns it.
     func record(
-        _ license: VerifiedLicense, serialNumber: Int64, kind: LedgerEntryKind, operatorName: String, now: Timestamp
+        _ license: VerifiedLicense, serialNumber: Int64, kind: LedgerEntryKind, operatorName: String, now: Timestamp,
+        entry encoded: LedgerEntry? = nil
     ) throws -> IssuedLicense {
         let claims = license.claims
-        let entry = try appendEntry(
-            kind: kind, recordedAt: now, operatorName: operatorName,
-            fields: [
-                ("serial", .string(claims.serial)),
-                ("customer", .string(claims.customerID)),
-                ("keyId", .string(license.key.keyID)),
-                ("token", .string(license.token)),
-            ])
-        precondition(entry.index == claims.ledgerIndex, "ledger index changed inside the transaction")
+        let entry = try append(
+            encoded ?? LedgerEntry.issuance(of: license, kind: kind, recordedAt: now, operatorName: operatorName))
         let featuresJSON = String(decoding: JSONValue.array(claims.features.map { .string($0) }).serialized(), as: UTF8.self)
         try database.run(
             """

@@ -146,17 +146,18 @@ extension Ledger {
 
             var renewed: [IssuedLicense] = []
             renewed.reserveCapacity(items.count)
-            func recordSigned(_ results: [Result<VerifiedLicense, any Error>]) throws {
+            func recordSigned(_ results: [Result<(VerifiedLicense, LedgerEntry), any Error>]) throws {
                 for result in results {
+                    let (license, entry) = try result.get()
                     let issued = try record(
-                        try result.get(), serialNumber: firstSerialNumber + Int64(renewed.count), kind: .licenseRenewed,
-                        operatorName: operatorName, now: now)
+                        license, serialNumber: firstSerialNumber + Int64(renewed.count), kind: .licenseRenewed,
+                        operatorName: operatorName, now: now, entry: entry)
                     renewed.append(issued)
                     try afterEach(issued, renewed.count)
                 }
             }
 
-            typealias Signed = Parallel.Batch<RenewalInput, Result<VerifiedLicense, any Error>>
+            typealias Signed = Parallel.Batch<RenewalInput, Result<(VerifiedLicense, LedgerEntry), any Error>>
             var inFlight: Signed?
             // No signing outlives the batch, even when a renewal fails.
             defer { _ = inFlight?.results() }
@@ -169,8 +170,13 @@ extension Ledger {
                 }
                 if let checkpoint { try authenticate(&inputs, against: checkpoint) }
                 let earlier = inFlight
-                inFlight = Signed(inputs) { input in
-                    Result { try input.sign(key: key, keys: keys, now: now) }
+                inFlight = Signed(inputs, workers: Parallel.threads - 1) { input in
+                    Result {
+                        let license = try input.sign(key: key, keys: keys, now: now)
+                        // Encoding and hashing the entry here leaves less to the writing thread.
+                        return (license, LedgerEntry.issuance(
+                            of: license, kind: .licenseRenewed, recordedAt: now, operatorName: operatorName))
+                    }
                 }
                 // The previous chunk is recorded while this one is signed.
                 if let earlier { try recordSigned(earlier.results()) }
