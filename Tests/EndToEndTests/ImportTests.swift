@@ -564,7 +564,13 @@ struct ImportTests {
         #expect(installedNow.run.exitCode == 0, "\(installedNow.run.standardOutput)")
         #expect(installedNow.verdict?["serial"] as? String == "VUPT-00000001")
 
+        // Close to expiry the warning names the installed renewal instead of asking for one.
         let start = try #require((pending?["notBefore"] as? String).flatMap { StoreWorkspace.date(rfc3339: $0) })
+        let expiring = try workspace.verify(at: StoreWorkspace.rfc3339(start.addingTimeInterval(-5 * 86_400)))
+        #expect(expiring.verdict?["verdict"] as? String == "expiring", "\(expiring.run.standardOutput)")
+        let warnings = expiring.verdict?["warnings"] as? [String] ?? []
+        #expect(warnings.contains { $0.contains("its renewal VUPT-00000002 is installed") }, "\(warnings)")
+
         let later = StoreWorkspace.rfc3339(start.addingTimeInterval(86_400))
         let afterStart = try workspace.status(at: later)
         #expect(afterStart.run.exitCode == 0, "\(afterStart.run.standardOutput)")

@@ -211,6 +211,44 @@ let boundaryCases: [BoundaryCase] = [
         #expect(verdict.reason?.contains(standard.graceEnds.rfc3339) == true, "\(verdict.reason ?? "nil")")
     }
 
+    @Test func expiringWithInstalledRenewalNamesIt() throws {
+        let license = try signer.verified(standard.claims())
+        let renewal = try signer.verified(renewalClaims(startingAt: standard.notAfter))
+        var options = VerificationOptions.standard
+        options.pendingRenewals[license.claims.serial] = renewal
+        let verdict = LicenseVerifier.evaluate(license, at: standard.notAfter.minus(day), options: options)
+
+        #expect(verdict.status == .expiring)
+        #expect(verdict.warnings.count == 1)
+        let warning = verdict.warnings.first ?? ""
+        #expect(warning.contains("renewal VUPT-00000043 is installed and starts at \(standard.notAfter.rfc3339)"), "\(warning)")
+        #expect(!warning.contains("import a renewal"), "\(warning)")
+    }
+
+    @Test(arguments: [(10 * day, true), (31 * day, false)])
+    func graceWarningNamesInstalledRenewal(startsAfterExpiry: Int64, bridges: Bool) throws {
+        let license = try signer.verified(standard.claims())
+        let renewal = try signer.verified(renewalClaims(startingAt: standard.notAfter.plus(startsAfterExpiry)))
+        var options = VerificationOptions.standard
+        options.pendingRenewals[license.claims.serial] = renewal
+        let verdict = LicenseVerifier.evaluate(license, at: standard.notAfter.plus(day), options: options)
+
+        #expect(verdict.status == .grace)
+        let warning = verdict.warnings.first ?? ""
+        #expect(warning.contains("renewal VUPT-00000043 is installed"), "\(warning)")
+        #expect(warning.contains("stops working in between") == !bridges, "\(warning)")
+        #expect(!warning.contains("unless a renewal is imported"), "\(warning)")
+    }
+
+    func renewalClaims(startingAt start: Timestamp) -> LicenseClaims {
+        var claims = TestLicenses.claims(
+            issuedAt: standard.notBefore.plus(day), notBefore: start, notAfter: start.plus(365 * day),
+            serial: "VUPT-00000043")
+        claims.sequence = 2
+        claims.supersedes = "VUPT-00000042"
+        return claims
+    }
+
     @Test func validHasNoWarnings() throws {
         let license = try signer.verified(standard.claims())
         let verdict = LicenseVerifier.evaluate(license, at: standard.notBefore)

@@ -40,6 +40,9 @@ extension LicenseStore {
         if let list = contents.revocationList { checkOptions.revokedSerials = list.list.reasonsBySerial }
         for item in roles {
             if let newer = item.supersededBy { checkOptions.supersededSerials[item.license.claims.serial] = newer }
+            if item.role == .pending, let previous = item.license.claims.supersedes {
+                checkOptions.pendingRenewals[previous] = item.license
+            }
         }
 
         let order: [LicenseRole] = [.active, .pending, .superseded]

@@ -92,17 +92,32 @@ public enum LicenseVerifier {
         } else if instant < claims.notAfter {
             if secondsToExpiry <= options.expiryWarningWindow {
                 status = .expiring
-                reason = "license expires at \(claims.notAfter.rfc3339), in \(daysRemaining) days"
-                warnings.append("license \(claims.serial) expires at \(claims.notAfter.rfc3339); import a renewal")
+                reason = "license expires at \(claims.notAfter.rfc3339), in \(counted(daysRemaining, "day"))"
+                if let renewal = options.pendingRenewals[claims.serial]?.claims {
+                    warnings.append(
+                        "license \(claims.serial) expires at \(claims.notAfter.rfc3339); its renewal \(renewal.serial) "
+                            + "is installed and starts at \(renewal.notBefore.rfc3339)")
+                } else {
+                    warnings.append("license \(claims.serial) expires at \(claims.notAfter.rfc3339); import a renewal")
+                }
             } else {
                 status = .valid
             }
         } else if instant < graceEnds {
             status = .grace
             reason = "license expired at \(claims.notAfter.rfc3339); the grace period ends at \(graceEnds.rfc3339)"
-            warnings.append(
-                "LICENSE EXPIRED at \(claims.notAfter.rfc3339). The software stops working at "
-                    + "\(graceEnds.rfc3339) unless a renewal is imported.")
+            if let renewal = options.pendingRenewals[claims.serial]?.claims {
+                let handOver = renewal.notBefore <= graceEnds
+                    ? "which is before the grace period ends at \(graceEnds.rfc3339)"
+                    : "after the grace period ends at \(graceEnds.rfc3339), so the software stops working in between"
+                warnings.append(
+                    "LICENSE EXPIRED at \(claims.notAfter.rfc3339). Its renewal \(renewal.serial) is installed and "
+                        + "starts at \(renewal.notBefore.rfc3339), \(handOver).")
+            } else {
+                warnings.append(
+                    "LICENSE EXPIRED at \(claims.notAfter.rfc3339). The software stops working at "
+                        + "\(graceEnds.rfc3339) unless a renewal is imported.")
+            }
         } else {
             status = .expired
             reason = claims.gracePeriodDays > 0

@@ -27,6 +27,10 @@ public struct VerificationOptions: Sendable {
     public var revokedSerials: [String: String]
     /// Serials replaced by a newer installed license of the same subscription, mapped to it.
     public var supersededSerials: [String: String]
+    /// Serials whose renewal is installed but has not started yet, mapped to that renewal.
+    /// An expiring or expired license then warns about the renewal's start instead of
+    /// asking for one.
+    public var pendingRenewals: [String: VerifiedLicense] = [:]
 
     public init(
         clockSkew: Int64 = defaultClockSkew,
