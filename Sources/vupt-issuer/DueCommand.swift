@@ -62,11 +62,11 @@ struct DueCommand {
                     .joined(separator: ","))
             }
         } else {
-            if due.isEmpty { Console.out("no license expires within \(days) days of \(now.rfc3339) without a renewal") }
+            if due.isEmpty { Console.out("no license expires within \(counted(days, "day")) of \(now.rfc3339) without a renewal") }
             for license in due {
                 let claims = license.claims
                 Console.out("\(license.serial)  \(claims.customerName) (\(claims.customerID)), \(claims.tier.rawValue), "
-                    + "\(claims.seats) seats, expires \(claims.notAfter.rfc3339), account manager \(license.operatorName)")
+                    + "\(counted(claims.seats, "seat")), expires \(claims.notAfter.rfc3339), account manager \(license.operatorName)")
             }
         }
         return ExitCode.success

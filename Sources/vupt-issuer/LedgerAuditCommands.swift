@@ -72,8 +72,9 @@ enum LedgerVerifyCommand {
             if let problem = report.problem {
                 Console.error("vupt-issuer: error: ledger \(path) is damaged: \(problem)")
             } else {
-                Console.out("ledger \(path) is intact: \(report.entries) entries, \(report.licenses) licenses, "
-                    + "\(report.checkpoints) signed checkpoints, root \(report.rootHashBase64)")
+                Console.out("ledger \(path) is intact: \(counted(report.entries, "entry", plural: "entries")), "
+                    + "\(counted(report.licenses, "license")), \(counted(report.checkpoints, "signed checkpoint")), "
+                    + "root \(report.rootHashBase64)")
             }
         }
         return report.isIntact ? ExitCode.success : ExitCode.rejected

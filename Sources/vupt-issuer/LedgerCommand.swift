@@ -249,7 +249,7 @@ enum LedgerShowCommand {
             events.append((
                 item.entryIndex,
                 "  \(claims.issuedAt.rfc3339)  \(action) \(item.serial) (sequence \(claims.sequence)) by \(item.operatorName): "
-                    + "\(claims.tier.rawValue), \(claims.seats) seats, \(claims.notBefore.rfc3339) to "
+                    + "\(claims.tier.rawValue), \(counted(claims.seats, "seat")), \(claims.notBefore.rfc3339) to "
                     + "\(claims.notAfter.rfc3339), entry \(item.entryIndex)",
                 .object([
                     ("event", .string(action)), ("serial", .string(item.serial)), ("sequence", .integer(claims.sequence)),
@@ -327,7 +327,7 @@ enum LedgerExportCommand {
             writer.abandon()
             throw error
         }
-        if out != "-" { Console.error("exported \(count) licenses to \(out)") }
+        if out != "-" { Console.error("exported \(counted(count, "license")) to \(out)") }
         return ExitCode.success
     }
 }

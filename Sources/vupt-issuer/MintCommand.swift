@@ -110,8 +110,8 @@ struct MintCommand {
         try LicenseFileWriter.write(issued, to: outPath, force: force)
         let claims = issued.claims
         Console.out("issued \(issued.serial) to \(claims.customerName) (\(claims.customerID))")
-        Console.out("  tier \(claims.tier.rawValue), \(claims.seats) seats, features: \(claims.features.joined(separator: ", "))")
-        Console.out("  valid \(claims.notBefore.rfc3339) to \(claims.notAfter.rfc3339), grace \(claims.gracePeriodDays) days")
+        Console.out("  tier \(claims.tier.rawValue), \(counted(claims.seats, "seat")), features: \(claims.features.joined(separator: ", "))")
+        Console.out("  valid \(claims.notBefore.rfc3339) to \(claims.notAfter.rfc3339), grace \(counted(claims.gracePeriodDays, "day"))")
         Console.out("  ledger \(ledger.path), entry \(issued.entryIndex)")
         Console.out("  file \(outPath)")
         return ExitCode.success

@@ -112,7 +112,7 @@ struct RenewCommand {
             try LicenseFileWriter.write(renewed, to: outPath, force: force)
             let claims = renewed.claims
             Console.out("renewed \(claims.supersedes ?? "") as \(renewed.serial), sequence \(claims.sequence)")
-            Console.out("  tier \(claims.tier.rawValue), \(claims.seats) seats, features: \(claims.features.joined(separator: ", "))")
+            Console.out("  tier \(claims.tier.rawValue), \(counted(claims.seats, "seat")), features: \(claims.features.joined(separator: ", "))")
             Console.out("  valid \(claims.notBefore.rfc3339) to \(claims.notAfter.rfc3339)")
             Console.out("  file \(outPath)")
             return ExitCode.success

@@ -100,7 +100,7 @@ enum RevocationsCommand {
                 "revocation list \(list.list.number) is recorded in the ledger, but \(error); mint the next list",
                 exitCode: ExitCode.cannotCreate)
         }
-        Console.out("revocation list \(list.list.number) with \(list.list.entries.count) serials written to \(outPath)")
+        Console.out("revocation list \(list.list.number) with \(counted(list.list.entries.count, "serial")) written to \(outPath)")
         return ExitCode.success
     }
 }

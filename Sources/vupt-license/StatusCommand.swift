@@ -76,19 +76,19 @@ struct StatusCommand {
             lines.append("clock rollback:     host clock \(rollback.hostTime.rfc3339) is behind \(rollback.trustedTime.rfc3339)")
         }
         lines.append("revocation list:    " + (report.revocationList.map {
-            "number \($0.list.number), issued \($0.list.issuedAt.rfc3339), \($0.list.entries.count) serials"
+            "number \($0.list.number), issued \($0.list.issuedAt.rfc3339), \(counted($0.list.entries.count, "serial"))"
         } ?? "none installed"))
         if report.entries.isEmpty { lines.append("licenses:           none installed") }
         for entry in report.entries {
             guard let claims = entry.verdict.license?.claims else { continue }
             var line = "\(entry.role.rawValue) \(claims.serial): \(entry.verdict.status.rawValue)"
-            line += ", \(claims.customerName), \(claims.tier.rawValue), \(claims.seats) seats"
+            line += ", \(claims.customerName), \(claims.tier.rawValue), \(counted(claims.seats, "seat"))"
             switch entry.role {
             case .pending: line += ", starts \(claims.notBefore.rfc3339)"
             case .active, .superseded:
                 line += ", until \(claims.notAfter.rfc3339)"
                 if let days = entry.verdict.daysRemaining {
-                    line += days >= 0 ? " (\(days) days left)" : " (expired \(-days) days ago)"
+                    line += days >= 0 ? " (\(counted(days, "day")) left)" : " (expired \(counted(-days, "day")) ago)"
                 }
             }
             if entry.verdict.status != .valid, let reason = entry.verdict.reason { line += "; \(reason)" }

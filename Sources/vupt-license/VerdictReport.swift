@@ -36,7 +36,7 @@ enum VerdictReport {
             "seats:        \(claims.seats)",
             "valid from:   \(claims.notBefore.rfc3339)",
             "valid until:  \(claims.notAfter.rfc3339)" + daysLeft(verdict),
-            "grace ends:   \(claims.graceEnds.rfc3339) (\(claims.gracePeriodDays) days)",
+            "grace ends:   \(claims.graceEnds.rfc3339) (\(counted(claims.gracePeriodDays, "day")))",
         ]
         if let installation = claims.installationID { lines.append("installation: \(installation)") }
         lines.append("subscription: \(claims.subscriptionID), sequence \(claims.sequence)")
@@ -52,8 +52,8 @@ enum VerdictReport {
 
     private static func daysLeft(_ verdict: LicenseVerdict) -> String {
         guard let days = verdict.daysRemaining else { return "" }
-        if days >= 0 { return " (\(days) days left)" }
-        return " (expired \(-days) days ago)"
+        if days >= 0 { return " (\(counted(days, "day")) left)" }
+        return " (expired \(counted(-days, "day")) ago)"
     }
 
     static func json(_ verdict: LicenseVerdict, path: String) -> JSONValue {
