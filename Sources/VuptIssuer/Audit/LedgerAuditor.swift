@@ -126,6 +126,10 @@ public enum LedgerAuditor {
         var checkpointNumber = 0
         var keptRoot: [UInt8]? = keptSize == 0 ? MerkleTree.emptyRoot : nil
 
+        // NOTE: the audit reaches about 0.66 of the raw two-thread verify rate, not 0.8:
+        // reading each entry and its licenses row, parsing entry and claims and comparing the
+        // row cost about half a verification per entry, mostly allocation and copying.
+        //
         // Entries are read in batches. While the checks below run in order on this thread,
         // so that the first problem is the one reported, the next batch's hashes and
         // signatures are computed on the other cores, and its checkpoints verified.
