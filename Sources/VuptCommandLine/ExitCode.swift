@@ -7,6 +7,9 @@ public enum ExitCode {
     /// wrong kind or unsupported version.
     public static let rejected: Int32 = 2
     public static let usage: Int32 = 64
+    /// The ledger rejected the request: the serial is superseded, revoked or
+    /// already revoked.
+    public static let refused: Int32 = 65
     public static let inputMissing: Int32 = 66
     public static let cannotCreate: Int32 = 73
     public static let ioError: Int32 = 74

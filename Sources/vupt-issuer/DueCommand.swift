@@ -66,7 +66,8 @@ struct DueCommand {
             for license in due {
                 let claims = license.claims
                 Console.out("\(license.serial)  \(claims.customerName) (\(claims.customerID)), \(claims.tier.rawValue), "
-                    + "\(counted(claims.seats, "seat")), expires \(claims.notAfter.rfc3339), account manager \(license.operatorName)")
+                    + "\(counted(claims.seats, "seat")), \(claims.notAfter <= now ? "expired" : "expires") "
+                    + "\(claims.notAfter.rfc3339), account manager \(license.operatorName)")
             }
         }
         return ExitCode.success

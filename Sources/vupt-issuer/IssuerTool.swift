@@ -66,7 +66,8 @@ enum IssuerTool {
         } catch let error as MintError {
             throw CommandError("\(error)", exitCode: ExitCode.usage)
         } catch let error as RenewalError {
-            throw CommandError("\(error)", exitCode: ExitCode.usage)
+            if case .duplicate = error { throw CommandError("\(error)", exitCode: ExitCode.usage) }
+            throw CommandError("\(error)", exitCode: ExitCode.refused)
         } catch let error as SQLiteError {
             throw IssuerErrors.commandError(for: LedgerError.sqlite(error))
         }
@@ -76,7 +77,7 @@ enum IssuerTool {
 enum IssuerErrors {
     static func commandError(for error: KeyFileError) -> CommandError {
         switch error {
-        case .wrongPassphrase: return CommandError("\(error); no license was issued", exitCode: ExitCode.permissionDenied)
+        case .wrongPassphrase: return CommandError("\(error); nothing was signed or written", exitCode: ExitCode.permissionDenied)
         case .emptyPassphrase: return CommandError("\(error)", exitCode: ExitCode.usage)
         case .alreadyExists: return CommandError("\(error)", exitCode: ExitCode.cannotCreate)
         case .file(let fileError): return ErrorText.commandError(for: fileError)

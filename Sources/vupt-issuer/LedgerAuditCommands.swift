@@ -54,10 +54,11 @@ enum LedgerVerifyCommand {
                 ("ledger", .string(path)),
                 ("intact", .bool(report.isIntact)),
                 ("origin", .string(report.origin)),
-                ("entries", .number(String(report.entries))),
-                ("licenses", .integer(Int64(report.licenses))),
-                ("checkpoints", .integer(Int64(report.checkpoints))),
-                ("rootHash", .string(report.rootHashBase64)),
+                // The walk stops at the first problem, so a damaged ledger has no counts or root.
+                ("entries", report.isIntact ? .number(String(report.entries)) : .null),
+                ("licenses", report.isIntact ? .integer(Int64(report.licenses)) : .null),
+                ("checkpoints", report.isIntact ? .integer(Int64(report.checkpoints)) : .null),
+                ("rootHash", report.isIntact ? .string(report.rootHashBase64) : .null),
                 ("problem", report.problem.map { problem in
                     .object([
                         ("kind", .string(problem.finding.rawValue)),

@@ -166,6 +166,7 @@ struct RenewCommand {
             let path = "\(outDirectory)/\(license.claims.customerID)-\(license.serial).lic"
             do {
                 try LicenseFileWriter.write(license, to: path, force: force)
+                Console.out("\(license.claims.supersedes ?? "") -> \(license.serial)  \(path)")
             } catch {
                 Console.error("vupt-issuer: error: \(error.message)")
                 failures += 1

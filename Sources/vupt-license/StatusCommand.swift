@@ -91,7 +91,10 @@ struct StatusCommand {
                     line += days >= 0 ? " (\(counted(days, "day")) left)" : " (expired \(counted(-days, "day")) ago)"
                 }
             }
-            if entry.verdict.status != .valid, let reason = entry.verdict.reason { line += "; \(reason)" }
+            // A pending renewal is not yet valid by definition, and an expiring license's days
+            // are already shown, so only other reasons are added.
+            let expected: [VerdictStatus] = entry.role == .pending ? [.valid, .notYetValid] : [.valid, .expiring]
+            if !expected.contains(entry.verdict.status), let reason = entry.verdict.reason { line += "; \(reason)" }
             lines.append(line)
         }
         for rejected in report.rejectedFiles { lines.append("unusable file \(rejected.path): \(rejected.error)") }

@@ -145,6 +145,55 @@ import VuptTestSupport
         #expect(intact.exitCode == 0, "\(intact.standardError)")
         #expect(damaged.exitCode == 2)
         #expect(damaged.standardError.contains("edited at entry 1"), "\(damaged.standardError)")
+
+        // The walk stops at the problem, so the JSON report gives no counts or root for it.
+        let json = try workspace.issuer(
+            ["ledger", "verify", "--ledger", copy, "--public-key", Workspace.testPublicKeyPath, "--json"])
+        let report = try #require(jsonObject(json.standardOutput), "not JSON: \(json.standardOutput)")
+        #expect(report["intact"] as? Bool == false)
+        #expect(report["entries"] is NSNull)
+        #expect(report["rootHash"] is NSNull)
+        #expect((report["problem"] as? [String: Any])?["index"] as? Int == 1)
+    }
+
+    @Test func renewalOfDamagedEntryRefused() throws {
+        let workspace = try Self.twoLicenses("renew-damaged")
+        defer { workspace.remove() }
+        do {
+            let database = try Database(path: workspace.ledgerPath, create: false)
+            try database.execute("""
+                DROP TRIGGER ledger_entries_no_update;
+                UPDATE ledger_entries SET entry_bytes = CAST(replace(CAST(entry_bytes AS TEXT), 'acme-001', 'acme-009') AS BLOB)
+                WHERE entry_index = 1;
+                """)
+        }
+        let before = try workspace.read("ledger.sqlite")
+
+        let renewed = try workspace.issuer(
+            ["renew", "VUPT-00000001", "--key", Workspace.testSecretKeyPath, "--ledger", workspace.ledgerPath,
+             "--out", workspace.path("renewal.lic"), "--at", Self.checkedAt])
+
+        #expect(renewed.exitCode == 2, "\(renewed.standardError)")
+        #expect(renewed.standardError.contains("does not match its signed checkpoint"), "\(renewed.standardError)")
+        #expect(!workspace.fileExists("renewal.lic"))
+        #expect(try workspace.read("ledger.sqlite") == before)
+    }
+
+    @Test func renewalOfSupersededSerialRefused() throws {
+        let workspace = try Self.twoLicenses("renew-superseded")
+        defer { workspace.remove() }
+        let renew = { (out: String) in
+            try workspace.issuer(
+                ["renew", "VUPT-00000001", "--key", Workspace.testSecretKeyPath, "--ledger", workspace.ledgerPath,
+                 "--out", workspace.path(out), "--at", Self.checkedAt])
+        }
+
+        let first = try renew("renewal.lic")
+        let second = try renew("again.lic")
+
+        #expect(first.exitCode == 0, "\(first.standardError)")
+        #expect(second.exitCode == 65, "\(second.standardError)")
+        #expect(second.standardError.contains("renew the newest license of its subscription, VUPT-00000003"))
     }
 
     /// The copy sits in a folder nobody may write, so SQLite cannot create a WAL index

@@ -70,7 +70,7 @@ public enum ArtifactSigner {
             informationalLines: [
                 "Serial:   \(claims.serial)",
                 "Customer: \(claims.customerName) (\(claims.customerID))",
-                "Tier:     \(claims.tier.rawValue), \(claims.seats) seats",
+                "Tier:     \(claims.tier.rawValue), \(counted(claims.seats, "seat"))",
                 "Valid:    \(claims.notBefore.rfc3339) to \(claims.notAfter.rfc3339)",
             ])
     }
