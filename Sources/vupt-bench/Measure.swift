@@ -21,8 +21,8 @@ enum Measure {
         return median(samples)
     }
 
-    /// Seconds per call of each body, measured in alternating rounds so that a change in
-    /// machine load during the run affects every body the same way; medians of `rounds`.
+    /// Seconds per call of each body: the median of `rounds` rounds. The bodies alternate
+    /// round by round, so a change in machine load affects each of them the same way.
     static func perCallAlternating(
         iterations: Int, rounds: Int = 11, _ bodies: [() throws -> Void]
     ) throws -> [Double] {

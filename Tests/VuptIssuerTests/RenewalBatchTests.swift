@@ -113,6 +113,25 @@ import VuptVerifier
         }
     }
 
+    @Test func unverifiableCheckpointStopsTheBatch() throws {
+        let subject = try Subject(count: 2)
+        defer { subject.remove() }
+        let sizeBefore = try subject.ledger.treeSize()
+        // Changing the note's text breaks its signature.
+        try subject.tamper("""
+            DROP TRIGGER checkpoints_no_update;
+            UPDATE checkpoints SET signed_note = replace(signed_note, 'vupt-ledger/', 'vupt-ledger/x');
+            """)
+
+        #expect {
+            try subject.renew([subject.minted[0].serial])
+        } throws: { error in
+            guard case .damaged(_, let reason) = error as? LedgerError else { return false }
+            return reason.contains("newest checkpoint")
+        }
+        #expect(try subject.ledger.treeSize() == sizeBefore)
+    }
+
     @Test func licenseNoCheckpointCoversHasItsSignatureVerified() throws {
         let subject = try Subject(count: 2)
         defer { subject.remove() }

@@ -153,7 +153,7 @@ extension LicenseClaims {
 /// Typed access to claims, one error per kind of problem.
 ///
 /// Lookups start where the previous one ended, so a payload whose members come in the
-/// order `payloadJSON()` writes them is read in one pass; any other order still works.
+/// order `payloadJSON()` writes them is read in one pass. Any other order still works.
 private struct ClaimReader {
     let members: [(key: String, value: JSONValue)]
     var cursor = 0
