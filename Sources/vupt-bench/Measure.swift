@@ -10,17 +10,6 @@ enum Measure {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
-    /// Seconds per call of `body`, the median of `rounds` rounds of `iterations` calls.
-    static func perCall(iterations: Int, rounds: Int = 5, _ body: () throws -> Void) rethrows -> Double {
-        var samples: [Double] = []
-        for _ in 0..<rounds {
-            let start = now()
-            for _ in 0..<iterations { try body() }
-            samples.append((now() - start) / Double(iterations))
-        }
-        return median(samples)
-    }
-
     /// Seconds per call of each body: the median of `rounds` rounds. The bodies alternate
     /// round by round, so a change in machine load affects each of them the same way.
     static func perCallAlternating(

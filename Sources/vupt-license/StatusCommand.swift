@@ -86,10 +86,7 @@ struct StatusCommand {
             switch entry.role {
             case .pending: line += ", starts \(claims.notBefore.rfc3339)"
             case .active, .superseded:
-                line += ", until \(claims.notAfter.rfc3339)"
-                if let days = entry.verdict.daysRemaining {
-                    line += days >= 0 ? " (\(counted(days, "day")) left)" : " (expired \(counted(-days, "day")) ago)"
-                }
+                line += ", until \(claims.notAfter.rfc3339)" + VerdictReport.daysLeft(entry.verdict)
             }
             // A pending renewal is not yet valid by definition, and an expiring license's days
             // are already shown, so only other reasons are added.

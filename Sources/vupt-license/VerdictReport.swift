@@ -50,7 +50,8 @@ enum VerdictReport {
         return lines.joined(separator: "\n")
     }
 
-    private static func daysLeft(_ verdict: LicenseVerdict) -> String {
+    /// Returns " (N days left)" or " (expired N days ago)", or "" when the verdict has no days.
+    static func daysLeft(_ verdict: LicenseVerdict) -> String {
         guard let days = verdict.daysRemaining else { return "" }
         if days >= 0 { return " (\(counted(days, "day")) left)" }
         return " (expired \(counted(-days, "day")) ago)"

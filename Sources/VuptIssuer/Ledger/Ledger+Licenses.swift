@@ -77,9 +77,9 @@ extension Ledger {
         }
     }
 
-    /// The check for the license at `position` (from 0) of a batch of `count`: the first
-    /// and the last are verified with the public key, so a key damaged in memory cannot
-    /// sign a whole batch wrongly; the others are signed twice and compared.
+    /// Returns the check for the license at `position` (from 0) of a batch of `count`. The
+    /// first and the last are verified with the public key, so a key damaged in memory
+    /// cannot sign a whole batch wrongly. The others are signed twice and compared.
     static func selfCheck(position: Int, of count: Int) -> SignatureSelfCheck {
         position == 0 || position == count - 1 ? .verify : .signAgain
     }

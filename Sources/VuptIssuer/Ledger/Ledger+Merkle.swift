@@ -21,8 +21,8 @@ extension Ledger {
     /// Stores the interior nodes that leaf `index` completes: one per level at which
     /// the leaf closes a full, aligned subtree. Each leaf adds one node on average.
     ///
-    /// The left child of each new node is the newest node of the level below, so within a
-    /// transaction it comes from `recentNodes` instead of a read.
+    /// Within a transaction the left child of each new node is read from `recentNodes`,
+    /// because it is the newest node of the level below.
     func storeCompletedNodes(afterLeaf index: Int64, leafHash: [UInt8]) throws {
         var completed = (position: index, hash: leafHash)
         var level: Int64 = 1
@@ -75,10 +75,10 @@ extension Ledger {
         size == 0 ? MerkleTree.emptyRoot : try subtreeHash(start: 0, size: size)
     }
 
-    /// Returns the root at `size` computed from `leaves`, leaf hashes the caller computed
-    /// from entry bytes it holds (sorted by index, each below `size`), and from stored nodes
-    /// for the subtrees that hold none of them. When it equals a signed checkpoint's root,
-    /// those entry bytes are the ones the checkpoint covers.
+    /// Returns the root at `size` computed from `leaves` and from stored nodes for the
+    /// subtrees that contain none of them. `leaves` are hashes the caller computed from entry
+    /// bytes it read, sorted by index, each below `size`. When the result equals a signed
+    /// checkpoint's root, those entry bytes are the ones the checkpoint covers.
     func rootHash(size: UInt64, withLeaves leaves: ArraySlice<(index: UInt64, hash: [UInt8])>) throws -> [UInt8] {
         try subtreeHash(start: 0, size: size, withLeaves: leaves)
     }
