@@ -12,10 +12,13 @@ public enum ArtifactKind: String, CaseIterable, Sendable {
     /// The implicit assertion, for example `vupt:license:v1`.
     public var domainTag: String {
         switch self {
-        case .license: return "vupt:license:v\(ArtifactKind.formatVersion)"
-        case .revocationList: return "vupt:revocation-list:v\(ArtifactKind.formatVersion)"
+        case .license: return ArtifactKind.licenseTag
+        case .revocationList: return ArtifactKind.revocationListTag
         }
     }
+
+    private static let licenseTag = "vupt:license:v\(formatVersion)"
+    private static let revocationListTag = "vupt:revocation-list:v\(formatVersion)"
 
     /// The label of the armored block, as in `-----BEGIN VUPT LICENSE-----`.
     public var armorLabel: String {

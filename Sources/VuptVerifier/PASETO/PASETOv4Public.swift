@@ -61,12 +61,17 @@ public enum PASETOv4Public {
 
     /// Splits and decodes a token without verifying it.
     public static func parse(_ token: String) throws(TokenError) -> UnverifiedToken {
-        guard token.utf8.starts(with: headerBytes) else {
+        try parse(bytes: Array(token.utf8))
+    }
+
+    /// Splits and decodes a token's UTF-8 bytes without verifying it.
+    public static func parse(bytes: [UInt8]) throws(TokenError) -> UnverifiedToken {
+        guard bytes.count >= headerBytes.count, bytes[..<headerBytes.count].elementsEqual(headerBytes) else {
+            let token = String(decoding: bytes, as: UTF8.self)
             let parts = token.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
             let prefix = parts.count >= 2 ? "\(parts[0]).\(parts[1])." : String(token.prefix(16))
             throw .unsupportedHeader(prefix)
         }
-        let bytes = Array(token.utf8)
         let rest = bytes[headerBytes.count...]
         let dot = rest.firstIndex(of: UInt8(ascii: "."))
         if let dot, rest[(dot + 1)...].contains(UInt8(ascii: ".")) {

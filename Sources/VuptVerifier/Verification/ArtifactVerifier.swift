@@ -29,12 +29,19 @@ public enum ArtifactVerifier {
     public static func verify(
         token: String, kind: ArtifactKind, trustedKeys: TrustedKeySet
     ) throws(ArtifactError) -> (payload: [UInt8], key: TrustedKey) {
-        guard token.utf8.count <= maximumTokenLength else {
-            throw .tokenTooLong(length: token.utf8.count, limit: maximumTokenLength)
+        try verify(tokenBytes: Array(token.utf8), kind: kind, trustedKeys: trustedKeys)
+    }
+
+    /// Verifies the UTF-8 bytes of a token as an artifact of `kind`, as `verify(token:kind:trustedKeys:)` does.
+    public static func verify(
+        tokenBytes: [UInt8], kind: ArtifactKind, trustedKeys: TrustedKeySet
+    ) throws(ArtifactError) -> (payload: [UInt8], key: TrustedKey) {
+        guard tokenBytes.count <= maximumTokenLength else {
+            throw .tokenTooLong(length: tokenBytes.count, limit: maximumTokenLength)
         }
         let unverified: PASETOv4Public.UnverifiedToken
         do {
-            unverified = try PASETOv4Public.parse(token)
+            unverified = try PASETOv4Public.parse(bytes: tokenBytes)
         } catch {
             switch error {
             case .unsupportedHeader(let header): throw .unsupportedTokenHeader(header)
@@ -109,6 +116,13 @@ struct Footer {
         guard bytes.count <= ArtifactVerifier.maximumFooterLength else {
             throw .malformed("the footer is \(bytes.count) bytes, over \(ArtifactVerifier.maximumFooterLength)")
         }
+        if let (keyID, type) = Footer.plainMembers(bytes) {
+            guard keyID.hasPrefix("k4.pid.") else {
+                throw .malformed("the footer's kid '\(keyID.prefix(40))' is not a k4.pid key id")
+            }
+            (self.keyID, self.type) = (keyID, type)
+            return
+        }
         let json: JSONValue
         do {
             json = try JSONValue.parse(bytes, maximumDepth: 2)
@@ -127,6 +141,31 @@ struct Footer {
         case nil: type = nil
         case .string(let text)?: type = text
         default: throw .malformed("the footer's typ is not a string")
+        }
+    }
+
+    private static let kidPrefix = Array(#"{"kid":""#.utf8)
+    private static let typPrefix = Array(#"","typ":""#.utf8)
+
+    /// Returns the key id and type of a footer as every Vupt signer writes it,
+    /// `{"kid":"…","typ":"…"}` with ASCII text that needs no escape, without the JSON parser.
+    /// Returns nil for any other footer, which the parser then reads.
+    private static func plainMembers(_ bytes: [UInt8]) -> (keyID: String, type: String)? {
+        let (kidPrefix, typPrefix) = (Footer.kidPrefix, Footer.typPrefix)
+        return bytes.withUnsafeBufferPointer { buffer -> (String, String)? in
+            func plainASCII(from start: Int) -> Int? {
+                let end = JSONString.plainRunEnd(buffer, from: start)
+                guard end < buffer.count, buffer[start..<end].allSatisfy({ $0 < 0x80 }) else { return nil }
+                return end
+            }
+            guard buffer.starts(with: kidPrefix), let kidEnd = plainASCII(from: kidPrefix.count),
+                buffer[kidEnd...].starts(with: typPrefix), let typEnd = plainASCII(from: kidEnd + typPrefix.count),
+                typEnd + 2 == buffer.count, buffer[typEnd] == UInt8(ascii: "\""), buffer[typEnd + 1] == UInt8(ascii: "}")
+            else { return nil }
+            return (
+                String(decoding: buffer[kidPrefix.count..<kidEnd], as: UTF8.self),
+                String(decoding: buffer[(kidEnd + typPrefix.count)..<typEnd], as: UTF8.self)
+            )
         }
     }
 }
