@@ -122,6 +122,19 @@ public final class Database {
         return rows
     }
 
+    /// Runs a statement with `arguments` and returns every row, packed.
+    /// `reservingBytes` is the expected size of all text and blob columns, when known.
+    public func packedQuery(
+        _ sql: String, _ arguments: [SQLiteValue] = [], reservingBytes: Int = 0
+    ) throws(SQLiteError) -> PackedRows {
+        let statement = try cachedStatement(sql)
+        try statement.bind(arguments)
+        var rows = PackedRows(columns: statement.columnCount)
+        rows.reserveCapacity(rows: 0, bytes: reservingBytes)
+        while try statement.step(into: &rows) {}
+        return rows
+    }
+
     /// Runs a statement with `arguments` that returns no rows.
     public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) {
         let statement = try cachedStatement(sql)
@@ -178,6 +191,80 @@ public struct Row: Sendable {
     }
 }
 
+/// Rows kept as their columns' bytes in one buffer. Reading a large table this way makes
+/// no Swift value per column: the audit reads every row of a ledger of millions of entries.
+public struct PackedRows: Sendable {
+    public enum Kind: UInt8, Sendable {
+        case null, integer, text, blob
+    }
+
+    private struct Cell: Sendable {
+        var kind: Kind
+        /// The integer, or the bytes' offset in `bytes` for text and blobs.
+        var value: Int64
+        var count: Int
+    }
+
+    public let columns: Int
+    /// Every text and blob column of every row, one after the other.
+    public private(set) var bytes: [UInt8] = []
+    private var cells: [Cell] = []
+
+    public init(columns: Int) {
+        self.columns = columns
+    }
+
+    /// Makes room for `rows` rows holding `bytes` bytes of text and blobs in all, so that
+    /// filling a batch of known size copies nothing on the way.
+    public mutating func reserveCapacity(rows: Int, bytes: Int) {
+        cells.reserveCapacity(rows * columns)
+        self.bytes.reserveCapacity(bytes)
+    }
+
+    /// The number of rows.
+    public var count: Int { columns == 0 ? 0 : cells.count / columns }
+
+    public func kind(_ row: Int, _ column: Int) -> Kind { cells[row * columns + column].kind }
+
+    public func integer(_ row: Int, _ column: Int) -> Int64? {
+        let cell = cells[row * columns + column]
+        return cell.kind == .integer ? cell.value : nil
+    }
+
+    /// Returns where a text or blob column's bytes are in `bytes`, or nil for NULL and integers.
+    public func range(_ row: Int, _ column: Int) -> Range<Int>? {
+        let cell = cells[row * columns + column]
+        guard cell.kind == .text || cell.kind == .blob else { return nil }
+        return Int(cell.value)..<(Int(cell.value) + cell.count)
+    }
+
+    /// Returns the row with a Swift value per column, as `Statement.step()` returns it.
+    public func row(_ row: Int) -> Row {
+        Row(values: (0..<columns).map { column in
+            let cell = cells[row * columns + column]
+            let range = Int(cell.value)..<(Int(cell.value) + cell.count)
+            switch cell.kind {
+            case .null: return .null
+            case .integer: return .integer(cell.value)
+            case .text: return .text(String(decoding: bytes[range], as: UTF8.self))
+            case .blob: return .blob(Array(bytes[range]))
+            }
+        })
+    }
+
+    fileprivate mutating func append(_ kind: Kind, integer: Int64 = 0, bytes pointer: UnsafeRawPointer? = nil, count: Int = 0) {
+        if kind == .text || kind == .blob {
+            cells.append(Cell(kind: kind, value: Int64(bytes.count), count: count))
+            if let pointer, count > 0 {
+                // A typed buffer, so that the append is one copy rather than a loop over bytes.
+                bytes.append(contentsOf: UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: count))
+            }
+        } else {
+            cells.append(Cell(kind: kind, value: integer, count: 0))
+        }
+    }
+}
+
 /// A prepared statement, finalized on deinit.
 public final class Statement {
     // Unowned: the database caches its statements, and a strong reference back would keep
@@ -221,43 +308,74 @@ public final class Statement {
         }
     }
 
-    /// Advances to the next row; nil when the statement is done.
-    public func step() throws(SQLiteError) -> Row? {
+    /// The number of columns in each row.
+    public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
+    /// Advances to the next row and appends it to `rows`, whose column count must be the
+    /// statement's. Returns false, appending nothing, when the statement is done.
+    public func step(into rows: inout PackedRows) throws(SQLiteError) -> Bool {
+        guard try advance() else { return false }
+        let columns = sqlite3_column_count(handle)
+        precondition(Int(columns) == rows.columns, "packed rows of \(rows.columns) columns for \(columns)")
+        for column in 0..<columns {
+            switch sqlite3_column_type(handle, column) {
+            case SQLITE_INTEGER: rows.append(.integer, integer: sqlite3_column_int64(handle, column))
+            case SQLITE_NULL: rows.append(.null)
+            case SQLITE_BLOB:
+                let pointer = sqlite3_column_blob(handle, column)
+                rows.append(.blob, bytes: pointer, count: Int(sqlite3_column_bytes(handle, column)))
+            default:
+                // Text, and a real number as SQLite writes it, like `step()`.
+                let pointer = sqlite3_column_text(handle, column)
+                rows.append(.text, bytes: pointer, count: Int(sqlite3_column_bytes(handle, column)))
+            }
+        }
+        return true
+    }
+
+    /// Steps the statement and returns true at a row, or false when it is done and reset.
+    private func advance() throws(SQLiteError) -> Bool {
         let status = sqlite3_step(handle)
         switch status {
         case SQLITE_ROW:
-            let columns = sqlite3_column_count(handle)
-            var values: [SQLiteValue] = []
-            values.reserveCapacity(Int(columns))
-            for column in 0..<columns {
-                switch sqlite3_column_type(handle, column) {
-                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(handle, column)))
-                case SQLITE_TEXT:
-                    // The length SQLite reports, not a search for NUL, so that text with an
-                    // embedded NUL is read whole.
-                    let text = sqlite3_column_text(handle, column)
-                    let count = Int(sqlite3_column_bytes(handle, column))
-                    values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)))
-                case SQLITE_BLOB:
-                    let count = Int(sqlite3_column_bytes(handle, column))
-                    if count == 0 {
-                        values.append(.blob([]))
-                    } else {
-                        let pointer = sqlite3_column_blob(handle, column)!
-                        values.append(.blob(Array(UnsafeRawBufferPointer(start: pointer, count: count))))
-                    }
-                case SQLITE_NULL: values.append(.null)
-                default: values.append(.text(String(cString: sqlite3_column_text(handle, column))))
-                }
-            }
-            return Row(values: values)
+            return true
         case SQLITE_DONE:
             sqlite3_reset(handle)
-            return nil
+            return false
         default:
             let error = database.error(status, sql: sql)
             sqlite3_reset(handle)
             throw error
         }
+    }
+
+    /// Advances to the next row; nil when the statement is done.
+    public func step() throws(SQLiteError) -> Row? {
+        guard try advance() else { return nil }
+        let columns = sqlite3_column_count(handle)
+        var values: [SQLiteValue] = []
+        values.reserveCapacity(Int(columns))
+        for column in 0..<columns {
+            switch sqlite3_column_type(handle, column) {
+            case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(handle, column)))
+            case SQLITE_TEXT:
+                // The length SQLite reports, not a search for NUL, so that text with an
+                // embedded NUL is read whole.
+                let text = sqlite3_column_text(handle, column)
+                let count = Int(sqlite3_column_bytes(handle, column))
+                values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)))
+            case SQLITE_BLOB:
+                let count = Int(sqlite3_column_bytes(handle, column))
+                if count == 0 {
+                    values.append(.blob([]))
+                } else {
+                    let pointer = sqlite3_column_blob(handle, column)!
+                    values.append(.blob(Array(UnsafeRawBufferPointer(start: pointer, count: count))))
+                }
+            case SQLITE_NULL: values.append(.null)
+            default: values.append(.text(String(cString: sqlite3_column_text(handle, column))))
+            }
+        }
+        return Row(values: values)
     }
 }

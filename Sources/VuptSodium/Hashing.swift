@@ -71,6 +71,23 @@ public enum SHA256 {
         return output
     }
 
+    /// Hashes one byte followed by `message`, for domain-separated hashes such as Merkle leaves.
+    public static func hash(prefix: UInt8, _ message: UnsafeRawBufferPointer) -> [UInt8] {
+        _ = try? Sodium.ensureInitialized()
+        var state = crypto_hash_sha256_state()
+        crypto_hash_sha256_init(&state)
+        var first = prefix
+        _ = crypto_hash_sha256_update(&state, &first, 1)
+        if let base = message.baseAddress {
+            _ = crypto_hash_sha256_update(&state, base.assumingMemoryBound(to: UInt8.self), UInt64(message.count))
+        }
+        var output = [UInt8](repeating: 0, count: outputLength)
+        output.withUnsafeMutableBufferPointer { out in
+            _ = crypto_hash_sha256_final(&state, out.baseAddress!)
+        }
+        return output
+    }
+
     /// Hashes the concatenation of `parts` without building it first.
     public static func hash(parts: [[UInt8]]) -> [UInt8] {
         _ = try? Sodium.ensureInitialized()

@@ -51,6 +51,13 @@ public enum Sodium {
         }
     }
 
+    /// Compares two byte strings in time that depends only on their length.
+    public static func constantTimeEqual(_ lhs: [UInt8], _ rhs: UnsafeRawBufferPointer) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        if lhs.isEmpty { return true }
+        return lhs.withUnsafeBytes { left in sodium_memcmp(left.baseAddress!, rhs.baseAddress!, left.count) == 0 }
+    }
+
     /// Overwrites an array's bytes with zeros in a way the compiler cannot elide.
     public static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { buffer in

@@ -14,6 +14,9 @@ final class EntryPrecheck: Sendable {
     }
 
     let leafHash: [UInt8]
+    /// True when `CanonicalLicenseEntry` proved the entry, its token and its `licenses` row;
+    /// `entry`, `license` and `revocationList` are then not computed.
+    let canonicalLicense: Bool
     let entry: JSONValue?
     let license: Result<VerifiedLicense, ArtifactError>?
     let revocationList: Result<VerifiedRevocationList, ArtifactError>?
@@ -26,8 +29,28 @@ final class EntryPrecheck: Sendable {
         "features", "installation_id", "issued_at", "not_before", "not_after", "grace_days", "key_id", "token",
     ]
 
-    init(bytes: [UInt8], keys: TrustedKeySet, licenseRow row: Row?) {
-        leafHash = MerkleTree.leafHash(bytes)
+    /// Checks row `row` of `entries` (`entry_index, kind, recorded_at, operator, entry_bytes`)
+    /// and row `licenseRow` of `licenses`, the `licenses` row with the same entry index.
+    /// `quickProof` false skips `CanonicalLicenseEntry`, so that tests can compare both ways.
+    init(entries: PackedRows, row: Int, licenses: PackedRows, licenseRow: Int?, keys: TrustedKeySet, quickProof: Bool = true) {
+        if entries.kind(row, 4) == .blob, let range = entries.range(row, 4) {
+            leafHash = entries.bytes.withUnsafeBytes { MerkleTree.leafHash(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            if quickProof, let licenseRow,
+                CanonicalLicenseEntry.accepts(entries: entries, row: row, licenses: licenses, licenseRow: licenseRow, keys: keys)
+            {
+                canonicalLicense = true
+                entry = nil
+                license = nil
+                revocationList = nil
+                self.licenseRow = .matches
+                return
+            }
+        } else {
+            // Bytes stored as text are hashed as the rest of the audit reads them.
+            leafHash = MerkleTree.leafHash(entries.row(row).blob(4) ?? [])
+        }
+        canonicalLicense = false
+        let bytes = entries.row(row).blob(4) ?? []
         entry = try? JSONValue.parse(bytes)
         var token: String?
         if case .string(let text)? = entry?["token"] { token = text }
@@ -47,9 +70,9 @@ final class EntryPrecheck: Sendable {
             revocationList = nil
         }
         if case .success(let verified)? = license, let token {
-            licenseRow = Self.compare(row, with: verified, token: token)
+            self.licenseRow = Self.compare(licenseRow.map { licenses.row($0) }, with: verified, token: token)
         } else {
-            licenseRow = nil
+            self.licenseRow = nil
         }
     }
 
@@ -71,26 +94,39 @@ final class EntryPrecheck: Sendable {
         return .matches
     }
 
+    /// Returns the `index` member of the entry bytes, or nil when they have none.
+    func embeddedIndex(storedAs index: Int64) -> Int64? {
+        canonicalLicense ? index : Self.embeddedIndex(entry)
+    }
+
     static func embeddedIndex(_ entry: JSONValue?) -> Int64? {
         guard case .number(let text)? = entry?["index"] else { return nil }
         return Int64(text)
     }
 
-    /// Reads the `licenses` rows of `rows` (entry index in column 0, bytes in column 4) in one
-    /// query, then starts their prechecks on every core.
-    static func start(_ rows: [Row], keys: TrustedKeySet, database: Database) throws -> Parallel.Batch<Row, EntryPrecheck> {
-        var licenseRows: [Int64: Row] = [:]
-        if let first = rows.first?.integer(0), let last = rows.last?.integer(0) {
+    /// Reads the `licenses` rows of `entries` (entry index in column 0, bytes in column 4) in
+    /// one query, then starts their prechecks on every core.
+    static func start(
+        _ entries: PackedRows, keys: TrustedKeySet, database: Database, quickProof: Bool
+    ) throws -> Parallel.Batch<Int, EntryPrecheck> {
+        var licenses = PackedRows(columns: licenseColumns.count + 1)
+        var licenseRows: [Int64: Int] = [:]
+        if entries.count > 0, let first = entries.integer(0, 0), let last = entries.integer(entries.count - 1, 0) {
             let query = "SELECT " + licenseColumns.joined(separator: ", ")
                 + ", entry_index FROM licenses WHERE entry_index BETWEEN ? AND ?"
-            for row in try database.query(query, [.integer(min(first, last)), .integer(max(first, last))]) {
-                if let index = row.integer(licenseColumns.count) { licenseRows[index] = row }
+            // A licenses row holds about as many bytes as its entry, most of them the token.
+            licenses = try database.packedQuery(
+                query, [.integer(min(first, last)), .integer(max(first, last))], reservingBytes: entries.bytes.count)
+            for row in 0..<licenses.count {
+                if let index = licenses.integer(row, licenseColumns.count) { licenseRows[index] = row }
             }
         }
-        let matchingRows = licenseRows
+        let (matchingRows, licenseTable) = (licenseRows, licenses)
         // One core is left to the thread that reads and checks in order; it joins in when done.
-        return Parallel.Batch(rows, workers: Parallel.threads - 1) { row in
-            EntryPrecheck(bytes: row.blob(4) ?? [], keys: keys, licenseRow: row.integer(0).flatMap { matchingRows[$0] })
+        return Parallel.Batch(Array(0..<entries.count), workers: Parallel.threads - 1) { row in
+            EntryPrecheck(
+                entries: entries, row: row, licenses: licenseTable,
+                licenseRow: entries.integer(row, 0).flatMap { matchingRows[$0] }, keys: keys, quickProof: quickProof)
         }
     }
 }

@@ -79,7 +79,7 @@ extension JSONValue {
         case .number(let literal):
             var contiguous = literal
             contiguous.withUTF8 { output.append(contentsOf: $0) }
-        case .string(let text): JSONValue.writeString(text, to: &output)
+        case .string(let text): JSONValue.appendString(text, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
@@ -91,7 +91,7 @@ extension JSONValue {
             output.append(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(member.key, to: &output)
+                JSONValue.appendString(member.key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 member.value.write(to: &output)
             }
@@ -99,7 +99,8 @@ extension JSONValue {
         }
     }
 
-    private static func writeString(_ text: String, to output: inout [UInt8]) {
+    /// Appends `text` as a JSON string, quoted and escaped exactly as `serialized()` writes it.
+    package static func appendString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var contiguous = text
         let plain = contiguous.withUTF8 { bytes in
@@ -131,11 +132,11 @@ extension JSONValue {
 }
 
 /// Bytes that JSON strings hold as they are.
-enum JSONString {
+package enum JSONString {
     /// Returns the offset of the first byte at or after `start` that a JSON string cannot
     /// hold as it is ('"', '\\' or a control character), or `bytes.count`. It tests eight
     /// bytes at a time, because tokens inside ledger entries are about a kilobyte of such bytes.
-    static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    package static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = bytes.baseAddress else { return start }
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080

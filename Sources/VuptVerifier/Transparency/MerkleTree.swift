@@ -6,7 +6,12 @@ public enum MerkleTree {
 
     /// SHA-256(0x00 || leaf bytes).
     public static func leafHash(_ bytes: [UInt8]) -> [UInt8] {
-        SHA256.hash(parts: [[0x00], bytes])
+        bytes.withUnsafeBytes { leafHash($0) }
+    }
+
+    /// SHA-256(0x00 || leaf bytes) of bytes that are not in an array.
+    public static func leafHash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        SHA256.hash(prefix: 0x00, bytes)
     }
 
     /// SHA-256(0x01 || left || right).
