@@ -20,12 +20,26 @@ enum Parallel {
         Batch(elements, body).results()
     }
 
+    /// Serial queues for the workers of successive batches, one worker per queue. A batch
+    /// queued ahead then waits behind the previous one instead of adding busy threads to
+    /// busy cores, and a worker thread goes on to the next batch without sleeping. With
+    /// more busy threads than cores, one preempted while it holds a lock (the allocator's,
+    /// say) stalls the others. A thread woken for each batch can also be placed on a busy
+    /// core while another core stays idle.
+    final class Lanes: Sendable {
+        let queues: [DispatchQueue]
+
+        init(count: Int) {
+            queues = (0..<max(1, count)).map { DispatchQueue(label: "vupt.parallel.lane\($0)") }
+        }
+    }
+
     /// Work on a list of elements that background workers start at once. The thread that
     /// calls `results()` also takes elements until none is left, so no core idles while
     /// work remains, whatever else that thread did in the meantime.
     final class Batch<Element: Sendable, Mapped: Sendable>: @unchecked Sendable {
-        private let elements: [Element]
-        private let body: @Sendable (Element) -> Mapped
+        private var elements: [Element]
+        private var body: (@Sendable (Element) -> Mapped)?
         // Each slot is written once, by the thread that claimed its index, and read only
         // after every worker has signalled `finished`.
         private let slots: UnsafeMutableBufferPointer<Mapped?>
@@ -36,17 +50,19 @@ enum Parallel {
 
         /// Starts `workers` background threads on `elements`. Pass one fewer than the cores
         /// when the calling thread has its own work meanwhile. It joins in when it calls
-        /// `results()`, and no core is shared by two busy threads.
+        /// `results()`, and no core is shared by two busy threads. With `lanes`, the workers
+        /// run on those queues, after the workers of batches queued there before.
         init(
-            _ elements: [Element], workers: Int = Parallel.threads, _ body: @escaping @Sendable (Element) -> Mapped
+            _ elements: [Element], workers: Int = Parallel.threads, lanes: Lanes? = nil,
+            _ body: @escaping @Sendable (Element) -> Mapped
         ) {
             self.elements = elements
             self.body = body
             slots = .allocate(capacity: elements.count)
             slots.initialize(repeating: nil)
-            self.workers = min(max(1, workers), elements.count)
-            for _ in 0..<self.workers {
-                DispatchQueue.global().async {
+            self.workers = min(max(1, workers), lanes?.queues.count ?? Int.max, elements.count)
+            for worker in 0..<self.workers {
+                (lanes?.queues[worker] ?? DispatchQueue.global()).async {
                     self.drain()
                     self.finished.signal()
                 }
@@ -62,7 +78,7 @@ enum Parallel {
             while true {
                 let index = nextIndex.add(1, ordering: .relaxed).oldValue
                 guard index < elements.count else { return }
-                slots[index] = body(elements[index])
+                slots[index] = body!(elements[index])
             }
         }
 
@@ -74,6 +90,12 @@ enum Parallel {
             for _ in 0..<workers { finished.wait() }
             let results = slots.map { $0! }
             collected = results
+            // The workers may hold the last reference to this batch. What the elements, the
+            // work and the slots refer to is released here, on the calling thread, so that no
+            // worker frees the caller's memory while the caller allocates.
+            slots.update(repeating: nil)
+            elements = []
+            body = nil
             return results
         }
     }

@@ -73,6 +73,14 @@ public enum SHA256 {
 
     /// Hashes one byte followed by `message`, for domain-separated hashes such as Merkle leaves.
     public static func hash(prefix: UInt8, _ message: UnsafeRawBufferPointer) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: outputLength)
+        output.withUnsafeMutableBytes { hash(prefix: prefix, message, into: $0) }
+        return output
+    }
+
+    /// Hashes one byte followed by `message` into `output`, which holds `outputLength` bytes.
+    public static func hash(prefix: UInt8, _ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count == outputLength, "SHA-256 output must be 32 bytes")
         _ = try? Sodium.ensureInitialized()
         var state = crypto_hash_sha256_state()
         crypto_hash_sha256_init(&state)
@@ -81,11 +89,7 @@ public enum SHA256 {
         if let base = message.baseAddress {
             _ = crypto_hash_sha256_update(&state, base.assumingMemoryBound(to: UInt8.self), UInt64(message.count))
         }
-        var output = [UInt8](repeating: 0, count: outputLength)
-        output.withUnsafeMutableBufferPointer { out in
-            _ = crypto_hash_sha256_final(&state, out.baseAddress!)
-        }
-        return output
+        _ = crypto_hash_sha256_final(&state, output.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Hashes the concatenation of `parts` without building it first.

@@ -1,10 +1,30 @@
 import VuptSQLite
+import VuptSodium
 import VuptVerifier
 
-/// The work on one entry that needs no database: its leaf hash, its parsed bytes and
-/// its token's signature. Batches of these are computed on all cores. It is a class so
-/// that handing results between threads and arrays copies a reference, not the parsed tree.
-final class EntryPrecheck: Sendable {
+/// An entry's RFC 6962 leaf hash, held inline. The workers compute one per entry, and a
+/// heap value that the checking thread frees later would take the worker's allocator lock.
+struct LeafHash: Sendable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    /// Hashes entry bytes.
+    init(of bytes: UnsafeRawBufferPointer) {
+        withUnsafeMutableBytes(of: &words) { SHA256.hash(prefix: 0x00, bytes, into: $0) }
+    }
+
+    init(of bytes: [UInt8]) {
+        self = bytes.withUnsafeBytes { LeafHash(of: $0) }
+    }
+
+    var bytes: [UInt8] {
+        withUnsafeBytes(of: words) { Array($0) }
+    }
+}
+
+/// The work on one entry that needs no database: its leaf hash and, unless
+/// `CanonicalLicenseEntry` proved the entry, its parsed bytes and its token's signature.
+/// Batches of these are computed on all cores.
+struct EntryPrecheck: Sendable {
     /// The result of comparing a license entry's `licenses` row with its signed token.
     enum LicenseRowCheck: Sendable, Equatable {
         case matches
@@ -13,15 +33,36 @@ final class EntryPrecheck: Sendable {
         case differs(column: String)
     }
 
-    let leafHash: [UInt8]
-    /// True when `CanonicalLicenseEntry` proved the entry, its token and its `licenses` row;
-    /// `entry`, `license` and `revocationList` are then not computed.
-    let canonicalLicense: Bool
-    let entry: JSONValue?
-    let license: Result<VerifiedLicense, ArtifactError>?
-    let revocationList: Result<VerifiedRevocationList, ArtifactError>?
-    /// Set for license entries whose token verified.
-    let licenseRow: LicenseRowCheck?
+    /// The parsed entry and token that the full check reads. It is a class so that handing
+    /// results between threads and arrays copies a reference, not the parsed tree.
+    final class Parsed: Sendable {
+        let entry: JSONValue?
+        let license: Result<VerifiedLicense, ArtifactError>?
+        let revocationList: Result<VerifiedRevocationList, ArtifactError>?
+        /// Set for license entries whose token verified.
+        let licenseRow: LicenseRowCheck?
+
+        init(
+            entry: JSONValue?, license: Result<VerifiedLicense, ArtifactError>?,
+            revocationList: Result<VerifiedRevocationList, ArtifactError>?, licenseRow: LicenseRowCheck?
+        ) {
+            self.entry = entry
+            self.license = license
+            self.revocationList = revocationList
+            self.licenseRow = licenseRow
+        }
+    }
+
+    let leafHash: LeafHash
+    /// Nil when `CanonicalLicenseEntry` proved the entry, its token and its `licenses` row.
+    let parsed: Parsed?
+
+    /// True when `CanonicalLicenseEntry` proved the entry, so that it needs no further check.
+    var canonicalLicense: Bool { parsed == nil }
+    var entry: JSONValue? { parsed?.entry }
+    var license: Result<VerifiedLicense, ArtifactError>? { parsed?.license }
+    var revocationList: Result<VerifiedRevocationList, ArtifactError>? { parsed?.revocationList }
+    var licenseRow: LicenseRowCheck? { parsed.map(\.licenseRow) ?? .matches }
 
     /// Columns of the `licenses` row that must equal the signed token's claims.
     static let licenseColumns = [
@@ -34,26 +75,23 @@ final class EntryPrecheck: Sendable {
     /// `quickProof` false skips `CanonicalLicenseEntry`, so that tests can compare both ways.
     init(entries: PackedRows, row: Int, licenses: PackedRows, licenseRow: Int?, keys: TrustedKeySet, quickProof: Bool = true) {
         if entries.kind(row, 4) == .blob, let range = entries.range(row, 4) {
-            leafHash = entries.bytes.withUnsafeBytes { MerkleTree.leafHash(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            leafHash = entries.bytes.withUnsafeBytes { LeafHash(of: UnsafeRawBufferPointer(rebasing: $0[range])) }
             if quickProof, let licenseRow,
                 CanonicalLicenseEntry.accepts(entries: entries, row: row, licenses: licenses, licenseRow: licenseRow, keys: keys)
             {
-                canonicalLicense = true
-                entry = nil
-                license = nil
-                revocationList = nil
-                self.licenseRow = .matches
+                parsed = nil
                 return
             }
         } else {
             // Bytes stored as text are hashed as the rest of the audit reads them.
-            leafHash = MerkleTree.leafHash(entries.row(row).blob(4) ?? [])
+            leafHash = LeafHash(of: entries.row(row).blob(4) ?? [])
         }
-        canonicalLicense = false
         let bytes = entries.row(row).blob(4) ?? []
-        entry = try? JSONValue.parse(bytes)
+        let entry = try? JSONValue.parse(bytes)
         var token: String?
         if case .string(let text)? = entry?["token"] { token = text }
+        let license: Result<VerifiedLicense, ArtifactError>?
+        let revocationList: Result<VerifiedRevocationList, ArtifactError>?
         switch entry?["kind"] {
         case .string(LedgerEntryKind.licenseMinted.rawValue)?, .string(LedgerEntryKind.licenseRenewed.rawValue)?:
             license = token.map { token in
@@ -69,11 +107,11 @@ final class EntryPrecheck: Sendable {
             license = nil
             revocationList = nil
         }
+        var rowCheck: LicenseRowCheck?
         if case .success(let verified)? = license, let token {
-            self.licenseRow = Self.compare(licenseRow.map { licenses.row($0) }, with: verified, token: token)
-        } else {
-            self.licenseRow = nil
+            rowCheck = Self.compare(licenseRow.map { licenses.row($0) }, with: verified, token: token)
         }
+        parsed = Parsed(entry: entry, license: license, revocationList: revocationList, licenseRow: rowCheck)
     }
 
     private static func compare(_ row: Row?, with license: VerifiedLicense, token: String) -> LicenseRowCheck {
@@ -105,9 +143,9 @@ final class EntryPrecheck: Sendable {
     }
 
     /// Reads the `licenses` rows of `entries` (entry index in column 0, bytes in column 4) in
-    /// one query, then starts their prechecks on every core.
+    /// one query, then starts their prechecks on `lanes`, after the batches queued there.
     static func start(
-        _ entries: PackedRows, keys: TrustedKeySet, database: Database, quickProof: Bool
+        _ entries: PackedRows, lanes: Parallel.Lanes, keys: TrustedKeySet, database: Database, quickProof: Bool
     ) throws -> Parallel.Batch<Int, EntryPrecheck> {
         var licenses = PackedRows(columns: licenseColumns.count + 1)
         var licenseRows: [Int64: Int] = [:]
@@ -122,8 +160,7 @@ final class EntryPrecheck: Sendable {
             }
         }
         let (matchingRows, licenseTable) = (licenseRows, licenses)
-        // One core is left to the thread that reads and checks in order; it joins in when done.
-        return Parallel.Batch(Array(0..<entries.count), workers: Parallel.threads - 1) { row in
+        return Parallel.Batch(Array(0..<entries.count), workers: lanes.queues.count, lanes: lanes) { row in
             EntryPrecheck(
                 entries: entries, row: row, licenses: licenseTable,
                 licenseRow: entries.integer(row, 0).flatMap { matchingRows[$0] }, keys: keys, quickProof: quickProof)

@@ -146,6 +146,8 @@ public enum LedgerAuditor {
         var readEntries = 0
         var exhausted = false
         var lastBatchBytes = 0
+        // One core is left to this thread; it joins the workers when it waits for a batch.
+        let lanes = Parallel.Lanes(count: Parallel.threads - 1)
         func readBatch() throws -> AuditBatch? {
             var rows = PackedRows(columns: entries.columnCount)
             // Batches are alike, so the last one's size is reserved up front.
@@ -164,7 +166,9 @@ public enum LedgerAuditor {
             while let note = try checkpointNotes.step() { notes.append((note.integer(0) ?? 0, note.text(1) ?? "")) }
             readEntries += rows.count
             return AuditBatch(
-                rows: rows, prechecks: try EntryPrecheck.start(rows, keys: keys, database: database, quickProof: quickProof),
+                rows: rows,
+                prechecks: try EntryPrecheck.start(
+                    rows, lanes: lanes, keys: keys, database: database, quickProof: quickProof),
                 checkpoints: Parallel.Batch(notes) { note in
                     (note.0, Result { () throws(NoteError) in try Checkpoint.verify(signedNote: note.1, trustedKeys: keys).checkpoint })
                 })
@@ -193,7 +197,7 @@ public enum LedgerAuditor {
             kinds.count(batch, row: row, column: 1)
             try checkPosition(
                 index: index, position: position, embedded: precheck.embeddedIndex(storedAs: index), database: database)
-            let leaf = precheck.leafHash
+            let leaf = precheck.leafHash.bytes
             let storedLeafMatches = batch.kind(row, 5) == .blob
                 ? batch.bytes.withUnsafeBytes { Sodium.constantTimeEqual(leaf, UnsafeRawBufferPointer(rebasing: $0[batch.range(row, 5)!])) }
                 : Sodium.constantTimeEqual(leaf, batch.row(row).blob(5) ?? [])

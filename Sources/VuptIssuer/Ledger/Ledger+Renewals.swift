@@ -159,6 +159,7 @@ extension Ledger {
 
             typealias Signed = Parallel.Batch<RenewalInput, Result<(VerifiedLicense, LedgerEntry), any Error>>
             var inFlight: Signed?
+            let lanes = Parallel.Lanes(count: Parallel.threads - 1)
             // No signing outlives the batch, even when a renewal fails.
             defer { _ = inFlight?.results() }
             let chunkStarts = Array(stride(from: 0, to: items.count, by: Ledger.renewalChunkSize)) + [items.count]
@@ -170,7 +171,7 @@ extension Ledger {
                 }
                 if let checkpoint { try authenticate(&inputs, against: checkpoint) }
                 let earlier = inFlight
-                inFlight = Signed(inputs, workers: Parallel.threads - 1) { input in
+                inFlight = Signed(inputs, workers: lanes.queues.count, lanes: lanes) { input in
                     Result {
                         let license = try input.sign(key: key, keys: keys, now: now)
                         // Encoding and hashing the entry here leaves less to the writing thread.
