@@ -28,10 +28,10 @@ private func quickProofs(_ path: String, keys: TrustedKeySet) throws -> [Int64: 
     let entries = try database.packedQuery(
         "SELECT entry_index, kind, recorded_at, operator, entry_bytes, leaf_hash FROM ledger_entries ORDER BY rowid")
     let licenses = try database.packedQuery(
-        "SELECT " + EntryPrecheck.licenseColumns.joined(separator: ", ") + ", entry_index FROM licenses")
+        "SELECT " + EntryPrecheck.licenseQueryColumns.joined(separator: ", ") + " FROM licenses")
     var proofs: [Int64: Bool] = [:]
     for licenseRow in 0..<licenses.count {
-        let index = try #require(licenses.integer(licenseRow, EntryPrecheck.licenseColumns.count))
+        let index = try #require(licenses.integer(licenseRow, EntryPrecheck.entryIndexColumn))
         let row = try #require((0..<entries.count).first { entries.integer($0, 0) == index })
         proofs[index] = CanonicalLicenseEntry.accepts(
             entries: entries, row: row, licenses: licenses, licenseRow: licenseRow, keys: keys)
@@ -96,6 +96,8 @@ struct RowTampering: CustomTestStringConvertible, Sendable {
         license("key id", "key_id = 'k4.pid.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'"),
         license("token", "token = replace(token, 'v4.public.', 'v4.public.A')"),
         license("token of another license", "token = (SELECT token FROM licenses WHERE serial = 'VUPT-00000005')"),
+        license("operator", "operator = 'mallory'"),
+        license("serial number", "serial_number = serial_number + 100"),
         RowTampering(
             name: "licenses row deleted",
             sql: "DROP TRIGGER licenses_no_delete; DELETE FROM licenses WHERE serial = '\(minted)';"),
@@ -157,6 +159,33 @@ struct RowTampering: CustomTestStringConvertible, Sendable {
         #expect(proofs.count == 1)
         #expect(proofs.values.allSatisfy { $0 })
         #expect(try auditBothWays(fixture.path, keys: fixture.trustedKeys).isIntact)
+    }
+
+    /// Edits that keep the text canonically equivalent, which Swift's `==` treats as equal.
+    @Test(arguments: [
+        ("decomposed name", "UPDATE licenses SET customer_name = 'Mu' || char(776) || 'ller & So' || char(776) || 'hne GmbH, 株式会社'"),
+        ("compatibility ideograph", "UPDATE licenses SET customer_name = replace(customer_name, char(31038), char(64076))"),
+        ("decomposed entry operator", "UPDATE ledger_entries SET operator = 'Zoe' || char(776)"),
+        ("decomposed license operator", "UPDATE licenses SET operator = 'Zoe' || char(776)"),
+    ])
+    func equivalentUnicodeEditsDetected(_ name: String, _ sql: String) throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.remove() }
+        do {
+            let ledger = try fixture.open()
+            var request = LedgerFixture.request(customerID: "muller")
+            request.customerName = "Müller & Söhne GmbH, 株式会社"
+            _ = try ledger.mint(request, key: fixture.key, operatorName: "Zoë", now: LedgerFixture.now)
+        }
+        let copy = fixture.folder.appendingPathComponent("tampered.sqlite").path
+        try FileManager.default.copyItem(atPath: fixture.path, toPath: copy)
+        do {
+            let database = try Database(path: copy, create: false)
+            try database.execute("DROP TRIGGER licenses_no_update; DROP TRIGGER ledger_entries_no_update; \(sql);")
+        }
+
+        let report = try auditBothWays(copy, keys: fixture.trustedKeys)
+        #expect(report.problem?.finding == .edited, "\(name)")
     }
 
     @Test(arguments: RowTampering.all)
@@ -311,7 +340,7 @@ struct SignedClaimsCase: CustomTestStringConvertible, Sendable {
         let database = try Database(path: ":memory:")
         try database.execute("""
             CREATE TABLE e (entry_index, kind, recorded_at, operator, entry_bytes, leaf_hash);
-            CREATE TABLE l (\(EntryPrecheck.licenseColumns.joined(separator: ", ")), entry_index);
+            CREATE TABLE l (\(EntryPrecheck.licenseQueryColumns.joined(separator: ", ")));
             """)
         try database.run(
             "INSERT INTO e VALUES (?, ?, ?, ?, ?, ?)",
@@ -321,6 +350,7 @@ struct SignedClaimsCase: CustomTestStringConvertible, Sendable {
             .text("VUPT-00000007"), claim("subscription"), claim("sequence"), claim("supersedes"), claim("sub"),
             claim("customerName"), claim("tier"), claim("seats"), claim("features"), claim("installation"),
             claim("iat"), claim("nbf"), claim("exp"), claim("graceDays"), .text(keyID), .text(token), .integer(7),
+            .text("alice"), .integer(7),
         ]
         try database.run("INSERT INTO l VALUES (" + Array(repeating: "?", count: row.count).joined(separator: ", ") + ")", row)
         let entries = try database.packedQuery("SELECT * FROM e")

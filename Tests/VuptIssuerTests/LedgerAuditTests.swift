@@ -193,14 +193,15 @@ private func replacing(_ bytes: [UInt8], _ old: String, with new: String) throws
     @Test func recomputedLeafHashCaughtByRoot() throws {
         let built = try AuditedLedger.build()
         defer { built.remove() }
-        // Bytes, leaf hash and operator column agree with each other. Only the signed
+        // Bytes, leaf hash and both operator columns agree with each other. Only the signed
         // checkpoint at size 7 covers entry 6, and the write it signs starts at entry 6.
         let report = try built.auditTampered("rehashed") { database in
             let edited = try replacing(try entryBytes(database, 6), "\"operator\":\"alice\"", with: "\"operator\":\"mallory\"")
-            try database.execute("DROP TRIGGER ledger_entries_no_update")
+            try database.execute("DROP TRIGGER ledger_entries_no_update; DROP TRIGGER licenses_no_update")
             try database.run(
                 "UPDATE ledger_entries SET entry_bytes = ?, leaf_hash = ?, operator = 'mallory' WHERE entry_index = 6",
                 [.blob(edited), .blob(LedgerEntry.leafHash(of: edited))])
+            try database.run("UPDATE licenses SET operator = 'mallory' WHERE entry_index = 6")
         }
 
         #expect(report.problem?.finding == .edited)

@@ -18,8 +18,9 @@ import VuptVerifier
 /// proof accepts only what the full check accepts, and it reports nothing itself.
 enum CanonicalLicenseEntry {
     /// Returns whether entry row `row` of `entries` (`entry_index, kind, recorded_at, operator,
-    /// entry_bytes`), row `licenseRow` of `licenses` (columns in `EntryPrecheck.licenseColumns`
-    /// order) and the token's signature agree as the full check requires.
+    /// entry_bytes`), row `licenseRow` of `licenses` (columns in
+    /// `EntryPrecheck.licenseQueryColumns` order) and the token's signature agree as the full
+    /// check requires.
     static func accepts(
         entries: PackedRows, row: Int, licenses: PackedRows, licenseRow: Int, keys: TrustedKeySet
     ) -> Bool {
@@ -46,7 +47,10 @@ enum CanonicalLicenseEntry {
                     let notBefore = text(licenses, licenseBytes, licenseRow, 11),
                     let notAfter = text(licenses, licenseBytes, licenseRow, 12),
                     let graceDays = licenses.integer(licenseRow, 13), let keyID = text(licenses, licenseBytes, licenseRow, 14),
-                    let token = text(licenses, licenseBytes, licenseRow, 15)
+                    let token = text(licenses, licenseBytes, licenseRow, 15),
+                    let serialNumber = licenses.integer(licenseRow, EntryPrecheck.serialNumberColumn),
+                    let rowOperator = text(licenses, licenseBytes, licenseRow, EntryPrecheck.operatorColumn),
+                    equal(serial, LicenseSerial.format(serialNumber)), equal(rowOperator, operatorName)
                 else { return false }
                 let minted: Bool
                 if equal(kind, LedgerEntryKind.licenseMinted.rawValue) {
@@ -317,6 +321,10 @@ enum CanonicalLicenseEntry {
 
     private static func equal(_ text: Text, _ string: String) -> Bool {
         var string = string
-        return string.withUTF8 { $0.count == text.count && ($0.isEmpty || memcmp($0.baseAddress!, text.baseAddress!, $0.count) == 0) }
+        return string.withUTF8 { equal(text, $0) }
+    }
+
+    private static func equal(_ lhs: Text, _ rhs: Text) -> Bool {
+        lhs.count == rhs.count && (lhs.isEmpty || memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0)
     }
 }

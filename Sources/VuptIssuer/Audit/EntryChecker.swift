@@ -29,8 +29,8 @@ struct EntryPrecheck: Sendable {
     enum LicenseRowCheck: Sendable, Equatable {
         case matches
         case missing
-        /// The first column whose value differs.
-        case differs(column: String)
+        /// The first column whose value differs, and what it was compared with.
+        case differs(column: String, from: String)
     }
 
     /// The parsed entry and token that the full check reads. It is a class so that handing
@@ -69,6 +69,12 @@ struct EntryPrecheck: Sendable {
         "serial", "subscription_id", "sequence", "supersedes", "customer_id", "customer_name", "tier", "seats",
         "features", "installation_id", "issued_at", "not_before", "not_after", "grace_days", "key_id", "token",
     ]
+    /// Every column of the `licenses` row the audit reads: the claims, then the serial's
+    /// number and the operator, which the serial and the entry determine, then the entry index.
+    static let licenseQueryColumns = licenseColumns + ["serial_number", "operator", "entry_index"]
+    static let serialNumberColumn = licenseColumns.count
+    static let operatorColumn = licenseColumns.count + 1
+    static let entryIndexColumn = licenseColumns.count + 2
 
     /// Checks row `row` of `entries` (`entry_index, kind, recorded_at, operator, entry_bytes`)
     /// and row `licenseRow` of `licenses`, the `licenses` row with the same entry index.
@@ -109,12 +115,17 @@ struct EntryPrecheck: Sendable {
         }
         var rowCheck: LicenseRowCheck?
         if case .success(let verified)? = license, let token {
-            rowCheck = Self.compare(licenseRow.map { licenses.row($0) }, with: verified, token: token)
+            var entryOperator: String?
+            if case .string(let text)? = entry?["operator"] { entryOperator = text }
+            rowCheck = Self.compare(
+                licenseRow.map { licenses.row($0) }, with: verified, token: token, entryOperator: entryOperator)
         }
         parsed = Parsed(entry: entry, license: license, revocationList: revocationList, licenseRow: rowCheck)
     }
 
-    private static func compare(_ row: Row?, with license: VerifiedLicense, token: String) -> LicenseRowCheck {
+    private static func compare(
+        _ row: Row?, with license: VerifiedLicense, token: String, entryOperator: String?
+    ) -> LicenseRowCheck {
         guard let row else { return .missing }
         let claims = license.claims
         let features = String(decoding: JSONValue.array(claims.features.map { .string($0) }).serialized(), as: UTF8.self)
@@ -126,8 +137,14 @@ struct EntryPrecheck: Sendable {
             .text(claims.notBefore.rfc3339), .text(claims.notAfter.rfc3339), .integer(claims.gracePeriodDays),
             .text(license.key.keyID), .text(token),
         ]
-        for (offset, value) in expected.enumerated() where row[offset] != value {
-            return .differs(column: licenseColumns[offset])
+        for (offset, value) in expected.enumerated() where !sameValue(row[offset], value) {
+            return .differs(column: licenseColumns[offset], from: "the signed token")
+        }
+        guard let number = row.integer(serialNumberColumn), sameBytes(LicenseSerial.format(number), claims.serial) else {
+            return .differs(column: "serial_number", from: "the signed token's serial")
+        }
+        guard sameBytes(row.text(operatorColumn), entryOperator) else {
+            return .differs(column: "operator", from: "the entry")
         }
         return .matches
     }
@@ -147,16 +164,16 @@ struct EntryPrecheck: Sendable {
     static func start(
         _ entries: PackedRows, lanes: Parallel.Lanes, keys: TrustedKeySet, database: Database, quickProof: Bool
     ) throws -> Parallel.Batch<Int, EntryPrecheck> {
-        var licenses = PackedRows(columns: licenseColumns.count + 1)
+        var licenses = PackedRows(columns: licenseQueryColumns.count)
         var licenseRows: [Int64: Int] = [:]
         if entries.count > 0, let first = entries.integer(0, 0), let last = entries.integer(entries.count - 1, 0) {
-            let query = "SELECT " + licenseColumns.joined(separator: ", ")
-                + ", entry_index FROM licenses WHERE entry_index BETWEEN ? AND ?"
+            let query = "SELECT " + licenseQueryColumns.joined(separator: ", ")
+                + " FROM licenses WHERE entry_index BETWEEN ? AND ?"
             // A licenses row holds about as many bytes as its entry, most of them the token.
             licenses = try database.packedQuery(
                 query, [.integer(min(first, last)), .integer(max(first, last))], reservingBytes: entries.bytes.count)
             for row in 0..<licenses.count {
-                if let index = licenses.integer(row, licenseColumns.count) { licenseRows[index] = row }
+                if let index = licenses.integer(row, entryIndexColumn) { licenseRows[index] = row }
             }
         }
         let (matchingRows, licenseTable) = (licenseRows, licenses)
@@ -187,7 +204,9 @@ struct EntryChecker {
             if case .string(let text)? = entry[name] { return text }
             return nil
         }
-        guard field("kind") == row.text(1), field("recordedAt") == row.text(2), field("operator") == row.text(3) else {
+        guard sameBytes(field("kind"), row.text(1)), sameBytes(field("recordedAt"), row.text(2)),
+            sameBytes(field("operator"), row.text(3))
+        else {
             throw edited(index, "the kind, time or operator columns differ from the entry bytes")
         }
         guard let kind = LedgerEntryKind(rawValue: row.text(1) ?? "") else {
@@ -197,16 +216,17 @@ struct EntryChecker {
         switch kind {
         case .keyRegistered:
             let rows = try database.query("SELECT key_id, public_key FROM signing_keys WHERE entry_index = ?", [.integer(index)])
-            guard let key = rows.first, key.text(0) == field("keyId"), key.text(1) == field("publicKey"),
+            guard let key = rows.first, sameBytes(key.text(0), field("keyId")), sameBytes(key.text(1), field("publicKey")),
                 let paserk = field("publicKey"), let trusted = try? TrustedKey(name: "", paserk: paserk, source: .compiledIn),
-                trusted.keyID == field("keyId")
+                sameBytes(trusted.keyID, field("keyId"))
             else { throw edited(index, "the signing_keys row differs from the key-registered entry") }
         case .licenseMinted, .licenseRenewed:
             try checkLicense(index: index, kind: kind, entry: entry, token: field("token"), precheck: precheck, report: &report)
         case .licenseRevoked:
             let rows = try database.query("SELECT serial, reason, revoked_at, operator FROM revocations WHERE entry_index = ?", [.integer(index)])
-            guard let revocation = rows.first, revocation.text(0) == field("serial"), revocation.text(1) == field("reason"),
-                revocation.text(2) == field("recordedAt"), revocation.text(3) == field("operator")
+            guard let revocation = rows.first, sameBytes(revocation.text(0), field("serial")),
+                sameBytes(revocation.text(1), field("reason")), sameBytes(revocation.text(2), field("recordedAt")),
+                sameBytes(revocation.text(3), field("operator"))
             else { throw edited(index, "the revocations row differs from the license-revoked entry") }
         case .revocationListIssued:
             guard let token = field("token") else { throw edited(index, "the entry has no token") }
@@ -218,7 +238,7 @@ struct EntryChecker {
                 throw Failure(problem: AuditProblem(finding: .badSignature, index: index, detail: "revocation list: \(error)"))
             }
             let rows = try database.query("SELECT number, token FROM revocation_lists WHERE entry_index = ?", [.integer(index)])
-            guard let list = rows.first, list.integer(0) == verified.list.number, list.text(1) == token else {
+            guard let list = rows.first, list.integer(0) == verified.list.number, sameBytes(list.text(1), token) else {
                 throw edited(index, "the revocation_lists row differs from the entry")
             }
         }
@@ -241,17 +261,38 @@ struct EntryChecker {
             throw Failure(problem: AuditProblem(finding: .badSignature, index: index, detail: "license token: \(error)"))
         }
         let claims = license.claims
-        guard case .string(claims.serial)? = entry["serial"], case .string(claims.customerID)? = entry["customer"],
+        var entrySerial: String?
+        var entryCustomer: String?
+        if case .string(let text)? = entry["serial"] { entrySerial = text }
+        if case .string(let text)? = entry["customer"] { entryCustomer = text }
+        guard sameBytes(entrySerial, claims.serial), sameBytes(entryCustomer, claims.customerID),
             claims.ledgerIndex == index, (claims.sequence == 1) == (kind == .licenseMinted)
         else { throw edited(index, "the entry's serial, customer or index differs from its signed token") }
 
         switch precheck.licenseRow {
         case .matches?:
             report.licenses += 1
-        case .differs(let column)?:
-            throw edited(index, "licenses.\(column) of \(claims.serial) differs from the signed token")
+        case .differs(let column, let source)?:
+            throw edited(index, "licenses.\(column) of \(claims.serial) differs from \(source)")
         case .missing?, nil:
             throw edited(index, "the licenses row of \(claims.serial) is missing")
         }
     }
+}
+
+/// Returns whether two strings have the same UTF-8 bytes, or are both nil. Swift's `==`
+/// compares canonical equivalence, under which different bytes can be equal (a decomposed
+/// "ü", a compatibility ideograph), and the audit must notice any change of bytes.
+func sameBytes(_ lhs: String?, _ rhs: String?) -> Bool {
+    switch (lhs, rhs) {
+    case (nil, nil): return true
+    case (let left?, let right?): return left.utf8.elementsEqual(right.utf8)
+    default: return false
+    }
+}
+
+/// Compares two column values as `sameBytes` compares text.
+func sameValue(_ lhs: SQLiteValue, _ rhs: SQLiteValue) -> Bool {
+    if case .text(let left) = lhs, case .text(let right) = rhs { return sameBytes(left, right) }
+    return lhs == rhs
 }

@@ -298,7 +298,7 @@ public enum LedgerAuditor {
             throw Failure(problem: AuditProblem(
                 finding: .badCheckpoint, index: firstIndex, detail: "checkpoint \(number) at size \(size): \(error)"))
         }
-        guard checkpoint.treeSize == UInt64(size), checkpoint.origin == origin,
+        guard checkpoint.treeSize == UInt64(size), sameBytes(checkpoint.origin, origin),
             Sodium.constantTimeEqual(checkpoint.rootHash, row.blob(1) ?? [])
         else {
             throw Failure(problem: AuditProblem(
@@ -360,7 +360,7 @@ public enum LedgerAuditor {
         } catch {
             throw Failure(problem: AuditProblem(finding: .badCheckpoint, index: nil, detail: "the kept checkpoint: \(error)"))
         }
-        guard checkpoint.origin == origin else {
+        guard sameBytes(checkpoint.origin, origin) else {
             throw Failure(problem: AuditProblem(
                 finding: .badCheckpoint, index: nil,
                 detail: "the kept checkpoint is for log '\(checkpoint.origin)', this ledger is '\(origin)'"))
