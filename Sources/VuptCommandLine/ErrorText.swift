@@ -45,7 +45,7 @@ public enum ErrorText {
             throw commandError(for: error)
         }
         let keys = try names.filter { $0.hasSuffix(".pub") }.map { (name) throws(CommandError) in
-            try readTrustedKey(path: "\(directory)/\(name)")
+            try readTrustedKey(path: FileIO.path(name, in: directory))
         }
         guard !keys.isEmpty else {
             throw CommandError("\(directory): no .pub key files found", exitCode: ExitCode.inputMissing)

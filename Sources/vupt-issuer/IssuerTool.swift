@@ -24,7 +24,8 @@ enum IssuerTool {
         Run 'vupt-issuer <command> --help' for a command's options.
         Environment: VUPT_ISSUER_PASSPHRASE (key passphrase), VUPT_LEDGER (ledger file),
         VUPT_OPERATOR (name recorded with each issuance).
-        Exit codes: 0 success, 2 artifact rejected, 64 usage error, 66 input missing,
+        Exit codes: 0 success, 2 artifact rejected or ledger damaged, 64 usage error,
+        65 refused by the ledger (superseded, revoked or already revoked), 66 input missing,
         73 cannot create output, 74 I/O error, 75 ledger busy, 77 permission denied or
         wrong passphrase.
         """

@@ -108,13 +108,13 @@ enum LedgerCheckpointCommand {
             guard let vkey = try ledger.checkpointVerifierKey() else {
                 throw CommandError("ledger \(ledger.path) has no checkpoint yet; mint a license first", exitCode: ExitCode.inputMissing)
             }
-            try LedgerCommand.output(vkey + "\n", to: parsed.value("out"))
+            try LedgerCommand.output(vkey + "\n", to: parsed.value("out"), description: "checkpoint verifier key")
             return ExitCode.success
         }
         guard let note = try ledger.latestCheckpoint() else {
             throw CommandError("ledger \(ledger.path) has no checkpoint yet; mint a license first", exitCode: ExitCode.inputMissing)
         }
-        try LedgerCommand.output(note, to: parsed.value("out"))
+        try LedgerCommand.output(note, to: parsed.value("out"), description: "signed checkpoint")
         return ExitCode.success
     }
 }
@@ -195,7 +195,9 @@ enum LedgerConsistencyCommand {
         }
         let ledger = try Ledger(path: IssuerErrors.ledgerPath(parsed), readOnly: true)
         let proof = try ledger.consistencyProof(from: old)
-        try LedgerCommand.output(proof.json().prettyPrinted() + "\n", to: parsed.value("out"))
+        try LedgerCommand.output(
+            proof.json().prettyPrinted() + "\n", to: parsed.value("out"),
+            description: "consistency proof from size \(proof.oldSize) to \(proof.newSize)")
         return ExitCode.success
     }
 }

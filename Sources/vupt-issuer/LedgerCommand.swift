@@ -65,7 +65,11 @@ enum LedgerCommand {
     }
 
     /// Writes `text` to FILE atomically, or to standard output when no FILE is given.
-    static func output(_ text: String, to path: String?, force: Bool = true) throws(CommandError) {
+    /// Writes `text` to standard output, or to the file at `path`. A file written gets one
+    /// line on standard output naming `description` and the path, when a description is given.
+    static func output(
+        _ text: String, to path: String?, force: Bool = true, description: String? = nil
+    ) throws(CommandError) {
         guard let path else {
             Console.write(text, to: STDOUT_FILENO)
             return
@@ -75,6 +79,7 @@ enum LedgerCommand {
         } catch {
             throw ErrorText.commandError(for: error)
         }
+        if let description { Console.out("\(description) written to \(path)") }
     }
 
     static func filter(_ parsed: ParsedArguments) throws(CommandError) -> LicenseFilter {

@@ -163,7 +163,7 @@ struct RenewCommand {
 
         var failures = 0
         for license in renewed {
-            let path = "\(outDirectory)/\(license.claims.customerID)-\(license.serial).lic"
+            let path = FileIO.path("\(license.claims.customerID)-\(license.serial).lic", in: outDirectory)
             do {
                 try LicenseFileWriter.write(license, to: path, force: force)
                 Console.out("\(license.claims.supersedes ?? "") -> \(license.serial)  \(path)")

@@ -21,6 +21,7 @@ import VuptTestSupport
         let checkpoint = try workspace.issuer(
             ["ledger", "checkpoint", "--ledger", workspace.ledgerPath, "--out", workspace.path("old.note")])
         try #require(checkpoint.exitCode == 0, "ledger checkpoint: \(checkpoint.standardError)")
+        #expect(checkpoint.standardOutput == "signed checkpoint written to \(workspace.path("old.note"))\n")
         let second = try workspace.mint(out: "second.lic")
         try #require(second.exitCode == 0, "second mint: \(second.standardError)")
         return workspace

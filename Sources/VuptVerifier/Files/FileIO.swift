@@ -189,6 +189,14 @@ public enum FileIO {
         return String(path[..<slash])
     }
 
+    /// Returns `name` inside `directory`, with one slash between them however the
+    /// directory was typed (`renewals` or `renewals/`).
+    public static func path(_ name: String, in directory: String) -> String {
+        var base = Substring(directory)
+        while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }
+        return base == "/" ? "/" + name : base + "/" + name
+    }
+
     public static func baseName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
