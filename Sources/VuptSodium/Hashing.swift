@@ -78,7 +78,7 @@ public enum SHA256 {
         return output
     }
 
-    /// Hashes one byte followed by `message` into `output`, which holds `outputLength` bytes.
+    /// Hashes one byte followed by `message` into `output`, which is `outputLength` bytes long.
     public static func hash(prefix: UInt8, _ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
         precondition(output.count == outputLength, "SHA-256 output must be 32 bytes")
         _ = try? Sodium.ensureInitialized()

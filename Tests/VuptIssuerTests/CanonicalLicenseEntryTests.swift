@@ -109,6 +109,14 @@ struct RowTampering: CustomTestStringConvertible, Sendable {
     ]
 }
 
+/// Mints one license whose customer name and operator contain letters outside ASCII.
+private func mintUnicodeLicense(_ fixture: LedgerFixture) throws {
+    let ledger = try fixture.open()
+    var request = LedgerFixture.request(customerID: "muller")
+    request.customerName = "Müller & Söhne GmbH, 株式会社"
+    _ = try ledger.mint(request, key: fixture.key, operatorName: "Zoë", now: LedgerFixture.now)
+}
+
 @Suite struct CanonicalLicenseEntryTests {
     @Test func ordinaryLicensesTakeQuickProof() throws {
         let built = try AuditedLedger.build()
@@ -148,12 +156,7 @@ struct RowTampering: CustomTestStringConvertible, Sendable {
     @Test func plainUnicodeTakesQuickProof() throws {
         let fixture = try LedgerFixture()
         defer { fixture.remove() }
-        do {
-            let ledger = try fixture.open()
-            var request = LedgerFixture.request(customerID: "muller")
-            request.customerName = "Müller & Söhne GmbH, 株式会社"
-            _ = try ledger.mint(request, key: fixture.key, operatorName: "Zoë", now: LedgerFixture.now)
-        }
+        try mintUnicodeLicense(fixture)
         let proofs = try quickProofs(fixture.path, keys: fixture.trustedKeys)
 
         #expect(proofs.count == 1)
@@ -171,12 +174,7 @@ struct RowTampering: CustomTestStringConvertible, Sendable {
     func equivalentUnicodeEditsDetected(_ name: String, _ sql: String) throws {
         let fixture = try LedgerFixture()
         defer { fixture.remove() }
-        do {
-            let ledger = try fixture.open()
-            var request = LedgerFixture.request(customerID: "muller")
-            request.customerName = "Müller & Söhne GmbH, 株式会社"
-            _ = try ledger.mint(request, key: fixture.key, operatorName: "Zoë", now: LedgerFixture.now)
-        }
+        try mintUnicodeLicense(fixture)
         let copy = fixture.folder.appendingPathComponent("tampered.sqlite").path
         try FileManager.default.copyItem(atPath: fixture.path, toPath: copy)
         do {

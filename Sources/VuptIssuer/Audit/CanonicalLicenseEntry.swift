@@ -154,6 +154,7 @@ enum CanonicalLicenseEntry {
             let issuer = Text(rebasing: payload[matcher.offset..<issuerEnd])
             guard (1...LicenseClaims.maximumStringLength).contains(issuer.count), isPlain(issuer) else { return false }
             matcher.offset = issuerEnd
+
             matcher.literal(#"","sub":"#)
             matcher.string(customerID)
             matcher.literal(#","jti":"#)
@@ -168,12 +169,14 @@ enum CanonicalLicenseEntry {
             matcher.string(customerName)
             matcher.literal(#","tier":"#)
             matcher.string(tier)
+
             matcher.literal(#","features":"#)
             matcher.bytes(features)
             matcher.literal(#","seats":"#)
             matcher.integer(seats)
             matcher.literal(#","graceDays":"#)
             matcher.integer(graceDays)
+
             matcher.literal(#","subscription":"#)
             matcher.string(subscription)
             matcher.literal(#","sequence":"#)
@@ -186,6 +189,7 @@ enum CanonicalLicenseEntry {
                 matcher.literal(#","installation":"#)
                 matcher.string(installation)
             }
+
             matcher.literal(#","ledgerIndex":"#)
             matcher.integer(index)
             matcher.literal(#","telemetry":false}"#)
