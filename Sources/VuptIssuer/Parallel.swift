@@ -50,17 +50,26 @@ enum Parallel {
 
         /// Starts `workers` background threads on `elements`. Pass one fewer than the cores
         /// when the calling thread has its own work meanwhile. It joins in when it calls
-        /// `results()`, and no core is shared by two busy threads. With `lanes`, the workers
-        /// run on those queues, after the workers of batches queued there before.
-        init(
-            _ elements: [Element], workers: Int = Parallel.threads, lanes: Lanes? = nil,
-            _ body: @escaping @Sendable (Element) -> Mapped
+        /// `results()`, and no core is shared by two busy threads. With `lanes`, one worker
+        /// runs on each lane, after the workers of batches queued there before.
+        convenience init(
+            _ elements: [Element], workers: Int = Parallel.threads, _ body: @escaping @Sendable (Element) -> Mapped
+        ) {
+            self.init(elements, workers: workers, lanes: nil, body)
+        }
+
+        convenience init(_ elements: [Element], lanes: Lanes, _ body: @escaping @Sendable (Element) -> Mapped) {
+            self.init(elements, workers: lanes.queues.count, lanes: lanes, body)
+        }
+
+        private init(
+            _ elements: [Element], workers: Int, lanes: Lanes?, _ body: @escaping @Sendable (Element) -> Mapped
         ) {
             self.elements = elements
             self.body = body
             slots = .allocate(capacity: elements.count)
             slots.initialize(repeating: nil)
-            self.workers = min(max(1, workers), lanes?.queues.count ?? Int.max, elements.count)
+            self.workers = min(max(1, workers), elements.count)
             for worker in 0..<self.workers {
                 (lanes?.queues[worker] ?? DispatchQueue.global()).async {
                     self.drain()

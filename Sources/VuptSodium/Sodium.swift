@@ -42,13 +42,7 @@ public enum Sodium {
 
     /// Compares two byte strings in time that depends only on their length.
     public static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        if lhs.isEmpty { return true }
-        return lhs.withUnsafeBytes { left in
-            rhs.withUnsafeBytes { right in
-                sodium_memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
-            }
-        }
+        rhs.withUnsafeBytes { constantTimeEqual(lhs, $0) }
     }
 
     /// Compares two byte strings in time that depends only on their length.

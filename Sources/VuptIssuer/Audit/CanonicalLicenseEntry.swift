@@ -30,8 +30,11 @@ enum CanonicalLicenseEntry {
                     guard rows.kind(row, column) == .text, let range = rows.range(row, column) else { return nil }
                     return Text(rebasing: base[range])
                 }
+                /// Returns `.some(nil)` for NULL, the text for text, and nil for any other type.
                 func optionalText(_ column: Int) -> Text?? {
-                    licenses.kind(licenseRow, column) == .null ? .some(nil) : text(licenses, licenseBytes, licenseRow, column).map { $0 }
+                    if licenses.kind(licenseRow, column) == .null { return .some(nil) }
+                    guard let value = text(licenses, licenseBytes, licenseRow, column) else { return nil }
+                    return .some(value)
                 }
                 guard entries.kind(row, 4) == .blob, let bytesRange = entries.range(row, 4),
                     let index = entries.integer(row, 0), let kind = text(entries, entryBytes, row, 1),

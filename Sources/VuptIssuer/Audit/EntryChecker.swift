@@ -177,7 +177,7 @@ struct EntryPrecheck: Sendable {
             }
         }
         let (matchingRows, licenseTable) = (licenseRows, licenses)
-        return Parallel.Batch(Array(0..<entries.count), workers: lanes.queues.count, lanes: lanes) { row in
+        return Parallel.Batch(Array(0..<entries.count), lanes: lanes) { row in
             EntryPrecheck(
                 entries: entries, row: row, licenses: licenseTable,
                 licenseRow: entries.integer(row, 0).flatMap { matchingRows[$0] }, keys: keys, quickProof: quickProof)

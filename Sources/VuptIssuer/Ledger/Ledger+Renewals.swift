@@ -171,7 +171,7 @@ extension Ledger {
                 }
                 if let checkpoint { try authenticate(&inputs, against: checkpoint) }
                 let earlier = inFlight
-                inFlight = Signed(inputs, workers: lanes.queues.count, lanes: lanes) { input in
+                inFlight = Signed(inputs, lanes: lanes) { input in
                     Result {
                         let license = try input.sign(key: key, keys: keys, now: now)
                         // Encoding and hashing the entry here leaves less to the writing thread.

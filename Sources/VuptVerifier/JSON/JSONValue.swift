@@ -79,7 +79,7 @@ extension JSONValue {
         case .number(let literal):
             var contiguous = literal
             contiguous.withUTF8 { output.append(contentsOf: $0) }
-        case .string(let text): JSONValue.appendString(text, to: &output)
+        case .string(let text): JSONValue.writeString(text, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
@@ -91,7 +91,7 @@ extension JSONValue {
             output.append(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                JSONValue.appendString(member.key, to: &output)
+                JSONValue.writeString(member.key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 member.value.write(to: &output)
             }
@@ -99,8 +99,7 @@ extension JSONValue {
         }
     }
 
-    /// Appends `text` as a JSON string, quoted and escaped exactly as `serialized()` writes it.
-    package static func appendString(_ text: String, to output: inout [UInt8]) {
+    private static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var contiguous = text
         let plain = contiguous.withUTF8 { bytes in
